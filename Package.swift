@@ -110,6 +110,8 @@ let package = Package(
             dependencies: [
                 "GatehouseHTTP", "GatehouseTokens", "GatehouseTesting", "GatehouseSQLite", "GatehouseSQL",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
             swiftSettings: swiftSettings

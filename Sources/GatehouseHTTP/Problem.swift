@@ -43,8 +43,8 @@ public struct ProblemError: HTTPResponseError, Sendable {
         switch error.code {
         case .validationFailed: status = .unprocessableContent
         case .emailTaken, .lastSuperAdmin: status = .conflict
-        case .invalidCredentials, .invalidRefreshToken: status = .unauthorized
-        case .invalidToken:
+        case .invalidCredentials: status = .unauthorized
+        case .invalidToken, .invalidRefreshToken:
             status = .unauthorized
             headers[.wwwAuthenticate] = #"Bearer realm="gatehouse", error="invalid_token""#
         case .missingToken:

@@ -45,7 +45,7 @@ public struct JWTTokenCodec: TokenCodec {
         let payload = AccessTokenPayload(
             sub: .init(value: claims.userId.uuidString.lowercased()), userId: claims.userId.uuidString.lowercased(), email: claims.email,
             role: claims.role.rawValue, type: "access", sid: claims.sessionId.uuidString.lowercased(),
-            jti: .init(value: claims.tokenId.uuidString.lowercased()), iat: .init(value: claims.issuedAt), exp: .init(value: claims.expiresAt),
+            jti: .init(value: claims.tokenId.uuidString.lowercased()), iat: .init(value: claims.issuedAt.wholeSeconds), exp: .init(value: claims.expiresAt.wholeSeconds),
             iss: .init(value: configuration.issuer), aud: .init(value: [configuration.audience]))
         return try await keys.sign(payload, header: ["typ": "JWT"])
     }
@@ -54,8 +54,8 @@ public struct JWTTokenCodec: TokenCodec {
         let id = claims.tokenId.uuidString.lowercased()
         let payload = RefreshTokenPayload(
             sub: .init(value: claims.userId.uuidString.lowercased()), userId: claims.userId.uuidString.lowercased(), tokenId: id,
-            jti: .init(value: id), sid: claims.sessionId.uuidString.lowercased(), type: "refresh", iat: .init(value: claims.issuedAt),
-            exp: .init(value: claims.expiresAt), iss: .init(value: configuration.issuer), aud: .init(value: [configuration.audience]))
+            jti: .init(value: id), sid: claims.sessionId.uuidString.lowercased(), type: "refresh", iat: .init(value: claims.issuedAt.wholeSeconds),
+            exp: .init(value: claims.expiresAt.wholeSeconds), iss: .init(value: configuration.issuer), aud: .init(value: [configuration.audience]))
         return try await keys.sign(payload, header: ["typ": "JWT"])
     }
 
@@ -87,6 +87,11 @@ public struct JWTTokenCodec: TokenCodec {
 }
 
 /// Access-token claims on the wire: `sub`, `userId`, `email`, `role`, `type: "access"`, `sid`, `jti`, `iat`, `exp`, `iss`, `aud`.
+extension Date {
+    /// This date rounded down to whole seconds: JWT NumericDate values (RFC 7519 §2) are written as integers.
+    var wholeSeconds: Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.down)) }
+}
+
 struct AccessTokenPayload: JWTPayload {
     var sub: SubjectClaim
     var userId: String

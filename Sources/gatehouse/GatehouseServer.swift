@@ -88,6 +88,7 @@ enum GatehouseServer {
         }
         logger.info("mail folder: \(configuration.mailDirectory.path)")
         let secret = try signingSecret(configuration, logger: logger)
+        try FileManager.default.createDirectory(at: configuration.mailDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let database = try await open(configuration, logger: logger)
         if shouldMigrate { _ = try await migrate(database, logger: logger) }
 
