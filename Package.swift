@@ -97,12 +97,19 @@ let package = Package(
         ),
         .testTarget(
             name: "GatehouseCoreTests",
-            dependencies: ["GatehouseCore", "GatehouseTesting"],
+            dependencies: [
+                "GatehouseCore", "GatehouseTesting",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "GatehouseTokensTests",
-            dependencies: ["GatehouseTokens", "GatehouseTesting", .product(name: "JWTKit", package: "jwt-kit")],
+            dependencies: [
+                "GatehouseTokens", "GatehouseTesting", .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -78,7 +78,7 @@ public struct JWTTokenCodec: TokenCodec {
         return RefreshTokenClaims(userId: userId, tokenId: tokenId, sessionId: sid, issuedAt: payload.iat.value, expiresAt: payload.exp.value)
     }
 
-    /// `exp` against the injected clock with leeway, and exact `iss` / `aud`.
+    /// `exp` against the injected clock with leeway, exact `iss`, and `aud` containing ours (RFC 7519 §4.1.3).
     private func check(_ exp: ExpirationClaim, _ iss: IssuerClaim, _ aud: AudienceClaim) -> Bool {
         let leeway = TimeInterval(min(configuration.leeway, 30))
         guard clock.now() < exp.value.addingTimeInterval(leeway) else { return false }

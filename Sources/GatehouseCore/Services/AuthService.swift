@@ -64,7 +64,7 @@ public struct AuthService: Sendable {
             } catch let error as StoreError where error.isDuplicate {
                 throw GatehouseError.emailTaken
             }
-            logger.info("user registered", metadata: ["user.id": "\(user.id)"])
+            logger.info("user registered", metadata: ["user.id": "\(user.id.uuidString.lowercased())"])
             try await sendVerification(to: user)
             return user
         }
@@ -120,7 +120,7 @@ public struct AuthService: Sendable {
                 throw GatehouseError.invalidCredentials
             }
             guard try await hasher.verify(password, against: user.passwordHash) else {
-                logger.info("login failed", metadata: ["user.id": "\(user.id)", "reason": "wrong_password"])
+                logger.info("login failed", metadata: ["user.id": "\(user.id.uuidString.lowercased())", "reason": "wrong_password"])
                 throw GatehouseError.invalidCredentials
             }
             guard user.isActive else { throw GatehouseError.accountDisabled }
@@ -134,7 +134,7 @@ public struct AuthService: Sendable {
                 tokenId: UUID(), sessionId: session.id, userId: user.id, parentId: nil, issuedAt: now,
                 expiresAt: now.addingTimeInterval(TimeInterval(tokens.refreshTokenTTL)))
             try await store.createSession(session, firstToken: refresh)
-            logger.info("login succeeded", metadata: ["user.id": "\(user.id)", "session.id": "\(session.id)"])
+            logger.info("login succeeded", metadata: ["user.id": "\(user.id.uuidString.lowercased())", "session.id": "\(session.id.uuidString.lowercased())"])
             return try await issue(user: user, sessionId: session.id, refresh: refresh, now: now)
         }
     }
@@ -158,7 +158,7 @@ public struct AuthService: Sendable {
                 guard record.userId == claims.userId, record.sessionId == claims.sessionId else { throw GatehouseError.invalidRefreshToken }
                 if let reissued = try await reissueWithinReuseInterval(record, now: now) { return reissued }
                 try await store.revokeSession(id: record.sessionId, at: now)
-                logger.warning("refresh token reuse detected; session revoked", metadata: ["user.id": "\(record.userId)", "session.id": "\(record.sessionId)"])
+                logger.warning("refresh token reuse detected; session revoked", metadata: ["user.id": "\(record.userId.uuidString.lowercased())", "session.id": "\(record.sessionId.uuidString.lowercased())"])
                 throw GatehouseError.invalidRefreshToken
             case .spent(let record):
                 guard record.userId == claims.userId, record.sessionId == claims.sessionId,
@@ -231,7 +231,7 @@ public struct AuthService: Sendable {
             } else {
                 try await store.revokeSession(id: principal.sessionId, at: now)
             }
-            logger.info("logout", metadata: ["user.id": "\(principal.user.id)", "all": "\(allSessions)"])
+            logger.info("logout", metadata: ["user.id": "\(principal.user.id.uuidString.lowercased())", "all": "\(allSessions)"])
         }
     }
 
@@ -253,7 +253,7 @@ public struct AuthService: Sendable {
                 user.updatedAt = now
                 try await store.updateUser(user)
             }
-            logger.info("email verified", metadata: ["user.id": "\(user.id)"])
+            logger.info("email verified", metadata: ["user.id": "\(user.id.uuidString.lowercased())"])
             return user
         }
     }
@@ -310,7 +310,7 @@ public struct AuthService: Sendable {
                     to: user.email, subject: "Reset your password",
                     textBody: "Hello,\n\nset a new password by opening this link:\n\n\(link)\n\nThe link expires in \(configuration.resetTokenTTL / 60) minutes. If you did not ask for this, ignore this message.\n",
                     kind: .passwordReset))
-            logger.info("password reset requested", metadata: ["user.id": "\(user.id)"])
+            logger.info("password reset requested", metadata: ["user.id": "\(user.id.uuidString.lowercased())"])
         }
     }
 
@@ -335,7 +335,7 @@ public struct AuthService: Sendable {
             try await store.updateUser(user)
             try await store.revokeSessions(userId: user.id, keeping: nil, at: now)
             try await store.voidOneTimeTokens(userId: user.id, purpose: .resetPassword, at: now)
-            logger.info("password reset", metadata: ["user.id": "\(user.id)"])
+            logger.info("password reset", metadata: ["user.id": "\(user.id.uuidString.lowercased())"])
         }
     }
 
@@ -361,7 +361,7 @@ public struct AuthService: Sendable {
             try await store.updateUser(user)
             try await store.revokeSessions(userId: user.id, keeping: principal.sessionId, at: now)
             try await store.voidOneTimeTokens(userId: user.id, purpose: .resetPassword, at: now)
-            logger.info("password changed", metadata: ["user.id": "\(user.id)"])
+            logger.info("password changed", metadata: ["user.id": "\(user.id.uuidString.lowercased())"])
         }
     }
 }

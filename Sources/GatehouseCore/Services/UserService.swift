@@ -102,7 +102,7 @@ public struct UserService: Sendable {
             let user = try await validatedNewUser(input)
             guard PermissionPolicy.allows(.create(role: role), actor: actor.user.role, target: role) else { throw GatehouseError.forbidden }
             try await insert(user)
-            logger.info("user created", metadata: ["user.id": "\(user.id)", "actor.id": "\(actor.user.id)", "role": "\(role.rawValue)"])
+            logger.info("user created", metadata: ["user.id": "\(user.id.uuidString.lowercased())", "actor.id": "\(actor.user.id.uuidString.lowercased())", "role": "\(role.rawValue)"])
             return user
         }
     }
@@ -113,7 +113,7 @@ public struct UserService: Sendable {
         try await guarded {
             let user = try await validatedNewUser(NewUser(email: email, password: password, role: .superAdmin, isVerified: true))
             try await insert(user)
-            logger.info("super_admin created", metadata: ["user.id": "\(user.id)"])
+            logger.info("super_admin created", metadata: ["user.id": "\(user.id.uuidString.lowercased())"])
             return user
         }
     }
@@ -215,7 +215,7 @@ public struct UserService: Sendable {
             if wasActive && !target.isActive {
                 try await store.revokeSessions(userId: target.id, keeping: nil, at: now)
             }
-            logger.info("user updated", metadata: ["user.id": "\(target.id)", "actor.id": "\(actor.user.id)"])
+            logger.info("user updated", metadata: ["user.id": "\(target.id.uuidString.lowercased())", "actor.id": "\(actor.user.id.uuidString.lowercased())"])
             return target
         }
     }
@@ -234,7 +234,7 @@ public struct UserService: Sendable {
             target.updatedAt = clock.now()
             try await store.updateUser(target)
             logger.info(
-                "role changed", metadata: ["user.id": "\(target.id)", "actor.id": "\(actor.user.id)", "from": "\(previous.rawValue)", "to": "\(newRole.rawValue)"])
+                "role changed", metadata: ["user.id": "\(target.id.uuidString.lowercased())", "actor.id": "\(actor.user.id.uuidString.lowercased())", "from": "\(previous.rawValue)", "to": "\(newRole.rawValue)"])
             return target
         }
     }
@@ -261,7 +261,7 @@ public struct UserService: Sendable {
             target.updatedAt = now
             try await store.updateUser(target)
             try await store.revokeSessions(userId: target.id, keeping: nil, at: now)
-            logger.info("user deleted", metadata: ["user.id": "\(target.id)", "actor.id": "\(actor.user.id)"])
+            logger.info("user deleted", metadata: ["user.id": "\(target.id.uuidString.lowercased())", "actor.id": "\(actor.user.id.uuidString.lowercased())"])
         }
     }
 
