@@ -55,6 +55,27 @@ extension SQLGatehouseStore {
         }
     }
 
+    public func recordLogin(userId: UUID, at time: Date) async throws {
+        try await setColumns(userId: userId, [("last_login_at", time.millisecondsSince1970)])
+    }
+
+    public func setPasswordHash(userId: UUID, hash: String, at time: Date) async throws {
+        try await setColumns(userId: userId, [("password_hash", hash), ("updated_at", time.millisecondsSince1970)])
+    }
+
+    public func markEmailVerified(userId: UUID, at time: Date) async throws {
+        try await setColumns(userId: userId, [("is_verified", true), ("updated_at", time.millisecondsSince1970)])
+    }
+
+    /// One targeted `UPDATE users SET ... WHERE id = ? AND deleted_at IS NULL` (a missing or deleted user is a no-op).
+    private func setColumns(userId: UUID, _ values: [(String, any Encodable & Sendable)]) async throws {
+        try await mapped {
+            var update = database.update(Table.users)
+            for (column, value) in values { update = update.set(column, to: value) }
+            try await update.where("id", .equal, userId.storageString).where("deleted_at", .is, SQLLiteral.null).run()
+        }
+    }
+
     /// One page of users matching `query`, `created_at` descending then `id` descending; `total` counts every match.
     /// `page` is clamped to at least 1 and `pageSize` to 1...100.
     public func listUsers(_ query: UserQuery) async throws -> UserPage {

@@ -23,6 +23,7 @@ public struct StoreConformance: Sendable {
         try await deletedUserEmailCanBeReused()
         try await updateUserWritesEveryField()
         try await updateUserErrors()
+        try await targetedWritesTouchOnlyTheirFields()
         try await listUsersPagesNewestFirst()
         try await listUsersFilters()
         try await listUsersPrefixIsCaseInsensitiveAndLiteral()
@@ -96,6 +97,36 @@ public struct StoreConformance: Sendable {
         #expect(try await store.user(id: sparse.id, includeDeleted: false) == sparse)
         #expect(try await store.user(id: UUID(), includeDeleted: true) == nil)
         #expect(try await store.user(email: "missing-\(Self.tag())@example.com") == nil)
+    }
+
+    /// `recordLogin`, `setPasswordHash` and `markEmailVerified` change only their own fields (so a concurrent
+    /// deactivation is never undone) and do nothing to a deleted user.
+    public func targetedWritesTouchOnlyTheirFields() async throws {
+        let store = try await makeStore()
+        var user = Self.makeUser(role: .admin)
+        try await store.createUser(user)
+        // A concurrent writer deactivates the user after we read it.
+        var deactivated = user
+        deactivated.isActive = false
+        try await store.updateUser(deactivated)
+        try await store.recordLogin(userId: user.id, at: Self.at(10))
+        try await store.setPasswordHash(userId: user.id, hash: "$gh-sha256$new", at: Self.at(11))
+        try await store.markEmailVerified(userId: user.id, at: Self.at(12))
+        user.isActive = false
+        user.lastLoginAt = Self.at(10)
+        user.passwordHash = "$gh-sha256$new"
+        user.isVerified = true
+        user.updatedAt = Self.at(12)
+        #expect(try await store.user(id: user.id, includeDeleted: false) == user)
+
+        var gone = Self.makeUser()
+        gone.deletedAt = Self.at(1)
+        try await store.createUser(gone)
+        try await store.recordLogin(userId: gone.id, at: Self.at(20))
+        try await store.setPasswordHash(userId: gone.id, hash: "$gh-sha256$x", at: Self.at(20))
+        try await store.markEmailVerified(userId: gone.id, at: Self.at(20))
+        #expect(try await store.user(id: gone.id, includeDeleted: true) == gone)
+        try await store.recordLogin(userId: UUID(), at: Self.at(20))
     }
 
     /// `createUser` throws ``StoreError/duplicate(_:)`` when a live user has the email.

@@ -127,7 +127,7 @@ public struct AuthService: Sendable {
             if configuration.requireVerifiedEmail && !user.isVerified { throw GatehouseError.emailNotVerified }
             let now = clock.now()
             user.lastLoginAt = now
-            try await store.updateUser(user)
+            try await store.recordLogin(userId: user.id, at: now)
             let session = Session(
                 id: UUID(), userId: user.id, createdAt: now, lastUsedAt: now, userAgent: metadata.userAgent, clientAddress: metadata.clientAddress)
             let refresh = RefreshTokenRecord(
@@ -251,7 +251,7 @@ public struct AuthService: Sendable {
             if !user.isVerified {
                 user.isVerified = true
                 user.updatedAt = now
-                try await store.updateUser(user)
+                try await store.markEmailVerified(userId: user.id, at: now)
             }
             logger.info("email verified", metadata: ["user.id": "\(user.id.uuidString.lowercased())"])
             return user
@@ -328,11 +328,9 @@ public struct AuthService: Sendable {
             guard violations.isEmpty, let token, let newPassword else { throw GatehouseError.validation(violations) }
             let now = clock.now()
             guard let record = try await store.consumeOneTimeToken(digest: OneTimeToken.digest(token), purpose: .resetPassword, at: now),
-                var user = try await store.user(id: record.userId, includeDeleted: false)
+                let user = try await store.user(id: record.userId, includeDeleted: false)
             else { throw GatehouseError.invalidResetToken }
-            user.passwordHash = try await hasher.hash(newPassword)
-            user.updatedAt = clock.now()
-            try await store.updateUser(user)
+            try await store.setPasswordHash(userId: user.id, hash: try await hasher.hash(newPassword), at: clock.now())
             try await store.revokeSessions(userId: user.id, keeping: nil, at: now)
             try await store.voidOneTimeTokens(userId: user.id, purpose: .resetPassword, at: now)
             logger.info("password reset", metadata: ["user.id": "\(user.id.uuidString.lowercased())"])
@@ -354,11 +352,9 @@ public struct AuthService: Sendable {
             }
             guard violations.isEmpty, let currentPassword, let newPassword else { throw GatehouseError.validation(violations) }
             guard try await hasher.verify(currentPassword, against: principal.user.passwordHash) else { throw GatehouseError.invalidCredentials }
-            guard var user = try await store.user(id: principal.user.id, includeDeleted: false) else { throw GatehouseError.invalidToken }
-            user.passwordHash = try await hasher.hash(newPassword)
+            let user = principal.user
             let now = clock.now()
-            user.updatedAt = now
-            try await store.updateUser(user)
+            try await store.setPasswordHash(userId: user.id, hash: try await hasher.hash(newPassword), at: now)
             try await store.revokeSessions(userId: user.id, keeping: principal.sessionId, at: now)
             try await store.voidOneTimeTokens(userId: user.id, purpose: .resetPassword, at: now)
             logger.info("password changed", metadata: ["user.id": "\(user.id.uuidString.lowercased())"])

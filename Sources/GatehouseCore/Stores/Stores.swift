@@ -66,6 +66,13 @@ public protocol UserStore: Sendable {
     /// Replaces every stored field of the user with `user.id`.
     /// - Throws: ``StoreError/duplicate(_:)`` on an email conflict, ``StoreError/notFound(_:)`` for an unknown id.
     func updateUser(_ user: User) async throws
+    /// Sets `lastLoginAt` of the live user `userId` without touching other fields (no lost update against a
+    /// concurrent change such as a deactivation).
+    func recordLogin(userId: UUID, at time: Date) async throws
+    /// Replaces the password hash of the live user `userId` and sets `updatedAt`, touching nothing else.
+    func setPasswordHash(userId: UUID, hash: String, at time: Date) async throws
+    /// Sets `isVerified` of the live user `userId` and `updatedAt`, touching nothing else.
+    func markEmailVerified(userId: UUID, at time: Date) async throws
     /// One page of users matching `query`.
     func listUsers(_ query: UserQuery) async throws -> UserPage
     /// The number of live, active super_admins.
