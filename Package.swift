@@ -124,6 +124,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "GatehouseCLITests",
+            dependencies: ["gatehouse"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "GatehouseSQLiteTests",
             dependencies: ["GatehouseSQLite", "GatehouseSQL", "GatehouseTesting"],
             swiftSettings: swiftSettings

@@ -344,4 +344,33 @@ struct AuthFlowTests {
             _ = try await client.login("long@example.com", prefix + "tail-one")
         }
     }
+
+    /// A transport that always fails, recording what it was asked to send.
+    actor FailingMailer: Mailer {
+        var attempts = 0
+        func send(_ message: MailMessage) async throws {
+            attempts += 1
+            throw CocoaError(.fileWriteNoPermission)
+        }
+    }
+
+    @Test func failedMailNeitherBlocksNorFailsTheRequestAndIsLoggedWithoutToken() async throws {
+        let failing = FailingMailer()
+        try await TestApp.run(.init(mailer: failing)) { app, client in
+            #expect(try await client.register("mailfail@example.com").status == .created)
+            #expect(try await client.call(.post, "/api/v1/auth/forgot-password", json: ["email": "mailfail@example.com"]).status == .accepted)
+            var waited = 0
+            while await failing.attempts < 2 && waited < 200 {
+                try await Task.sleep(for: .milliseconds(10))
+                waited += 1
+            }
+            #expect(await failing.attempts == 2)
+            try await Task.sleep(for: .milliseconds(50))
+            let failures = app.logs.entries.filter { "\($0.message)" == "mail delivery failed" }
+            #expect(failures.count == 2)
+            let tokens = try await app.database.database.raw("SELECT COUNT(*) AS n FROM one_time_tokens").first()?.decode(column: "n", as: Int.self)
+            #expect(tokens == 2, "the tokens were issued even though delivery failed")
+            #expect(!app.logText.contains("token="))
+        }
+    }
 }

@@ -50,6 +50,8 @@ struct TestApp: Sendable {
     struct Options {
         var refreshReuseInterval = 0
         var requireVerifiedEmail = false
+        /// When set, mail goes to this transport instead of the recording mailer.
+        var mailer: (any Mailer)?
     }
 
     static func run<T: Sendable>(_ options: Options = Options(), _ body: @escaping @Sendable (TestApp, any TestClientProtocol) async throws -> T) async throws -> T {
@@ -71,7 +73,7 @@ struct TestApp: Sendable {
             configuration.refreshReuseInterval = options.refreshReuseInterval
             configuration.requireVerifiedEmail = options.requireVerifiedEmail
             let auth = AuthService(
-                store: store, hasher: hasher, tokens: tokens, mail: MailDispatcher(mailer: mailer, logger: logger), clock: clock,
+                store: store, hasher: hasher, tokens: tokens, mail: MailDispatcher(mailer: options.mailer ?? mailer, logger: logger), clock: clock,
                 configuration: configuration, logger: logger)
             let users = UserService(store: store, hasher: hasher, clock: clock, logger: logger)
             let router = buildRouter(auth: auth, users: users, store: store, version: "test")
