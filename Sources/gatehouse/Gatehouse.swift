@@ -45,17 +45,20 @@ enum LoggingBootstrap {
         let level = configuration.logLevel
         switch configuration.logFormat {
         case .text:
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardOutput(label: label)
-                handler.logLevel = level
-                return handler
-            }
+            LoggingSystem.bootstrap(
+                { label, provider in
+                    var handler = StreamLogHandler.standardOutput(label: label, metadataProvider: provider)
+                    handler.logLevel = level
+                    return handler
+                }, metadataProvider: RequestTrace.metadataProvider)
         case .json:
-            LoggingSystem.bootstrap { label in
-                var handler = JSONLogHandler(label: label)
-                handler.logLevel = level
-                return handler
-            }
+            LoggingSystem.bootstrap(
+                { label, provider in
+                    var handler = JSONLogHandler(label: label)
+                    handler.metadataProvider = provider
+                    handler.logLevel = level
+                    return handler
+                }, metadataProvider: RequestTrace.metadataProvider)
         }
         var logger = Logger(label: "gatehouse")
         logger.logLevel = level

@@ -196,6 +196,8 @@ struct SecretLoggingTests {
             let hash = try #require(try await app.store.user(email: "logs@example.com")?.passwordHash)
             let text = app.logText
             #expect(text.contains("login succeeded"), "the logs were captured")
+            let useCaseLines = app.logs.entries.filter { "\($0.message)" == "login succeeded" }
+            #expect(!useCaseLines.isEmpty && useCaseLines.allSatisfy { $0.metadata["request.id"] != nil }, "use-case log lines carry the request id")
             var secrets = [password, "Wr0ng!Password-abc", newPassword, verification, reset, tokens.access, tokens.refresh, second.access, second.refresh, hash,
                 TestApp.secret]
             if let access = rotated.json["accessToken"] as? String { secrets.append(access) }

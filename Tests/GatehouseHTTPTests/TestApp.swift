@@ -57,7 +57,8 @@ struct TestApp: Sendable {
     static func run<T: Sendable>(_ options: Options = Options(), _ body: @escaping @Sendable (TestApp, any TestClientProtocol) async throws -> T) async throws -> T {
         let pool = NIOThreadPool(numberOfThreads: 2)
         pool.start()
-        let logs = InMemoryLogHandler()
+        var logs = InMemoryLogHandler()
+        logs.metadataProvider = RequestTrace.metadataProvider
         var logger = Logger(label: "gatehouse-test", factory: { _ in logs })
         logger.logLevel = .trace
         let database = try await SQLiteDatabaseService.open(path: nil, logger: logger)

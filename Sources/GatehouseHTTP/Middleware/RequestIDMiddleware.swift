@@ -31,7 +31,7 @@ public struct RequestIDMiddleware: RouterMiddleware {
         let start = ContinuousClock.now
         var response: Response
         do {
-            response = try await next(request, context)
+            response = try await RequestTrace.$requestId.withValue(requestId) { try await next(request, context) }
         } catch let error as any HTTPResponseError {
             response = try error.response(from: request, context: context)
         }
