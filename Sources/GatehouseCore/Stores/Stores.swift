@@ -123,8 +123,32 @@ public protocol OneTimeTokenStore: Sendable {
     func voidOneTimeTokens(userId: UUID, purpose: OneTimeTokenPurpose, at now: Date) async throws
 }
 
+/// The append-only audit log.
+public protocol AuditStore: Sendable {
+    /// Appends one event.
+    func appendAuditEvent(_ event: AuditEvent) async throws
+    /// One page of events matching `query`, newest first, with the total.
+    func listAuditEvents(_ query: AuditQuery) async throws -> AuditPage
+}
+
+/// Per-account failed-login counters for brute-force lockout, shared by every instance using the database.
+///
+/// Keys are canonical emails (known or not, so answers do not reveal which accounts exist). Every method is one
+/// atomic conditional write or a few of them in a safe order; never read-then-write.
+public protocol LoginAttemptStore: Sendable {
+    /// Counts an attempt before its password is verified: allowed while fewer than `threshold` attempts were counted
+    /// in the current window (`window` seconds from the first) and the key is not locked at `now`; a window that
+    /// ended restarts at `now`. Of many concurrent callers at most `threshold` are allowed per window.
+    func reserveLoginAttempt(key: String, at now: Date, threshold: Int, window: Int) async throws -> LoginAttemptReservation
+    /// Locks the key after the `threshold`-th failure: until `now` + `backoff[level]` seconds (the last step repeats),
+    /// raises the level, and restarts the count. Returns the end of the lock.
+    func lockLoginAttempts(key: String, at now: Date, backoff: [Int]) async throws -> Date
+    /// Forgets the key's failures and lockout level (after a successful login).
+    func clearLoginAttempts(key: String) async throws
+}
+
 /// Everything a backend provides.
-public protocol GatehouseStore: UserStore, SessionStore, OneTimeTokenStore {
+public protocol GatehouseStore: UserStore, SessionStore, OneTimeTokenStore, AuditStore, LoginAttemptStore {
     /// Round-trips the database; throws ``StoreError/unavailable(_:)`` when it cannot.
     func ping() async throws
 }

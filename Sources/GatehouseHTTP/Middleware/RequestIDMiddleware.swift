@@ -31,7 +31,8 @@ public struct RequestIDMiddleware: RouterMiddleware {
         let start = ContinuousClock.now
         var response: Response
         do {
-            response = try await RequestTrace.$requestId.withValue(requestId) { try await next(request, context) }
+            let info = RequestInfo(requestId: requestId, clientAddress: context.remoteAddress, userAgent: request.headers[.userAgent])
+            response = try await RequestTrace.$current.withValue(info) { try await next(request, context) }
         } catch let error as any HTTPResponseError {
             response = try error.response(from: request, context: context)
         }
