@@ -41,6 +41,9 @@ public struct GatehouseError: Error, Sendable, Equatable, CustomStringConvertibl
         case notFound = "not_found"
         case methodNotAllowed = "method_not_allowed"
         case serviceUnavailable = "service_unavailable"
+        case tooManyAttempts = "too_many_attempts"
+        case rateLimited = "rate_limited"
+        case overloaded
         case internalError = "internal_error"
     }
 
@@ -50,11 +53,14 @@ public struct GatehouseError: Error, Sendable, Equatable, CustomStringConvertibl
     public let detail: String
     /// Violated field rules; non-empty only for `validation_failed` (and type errors naming a field).
     public let violations: [FieldViolation]
+    /// Seconds the client should wait before retrying (`Retry-After`), for `429` and `503` answers.
+    public let retryAfter: Int?
 
-    public init(_ code: Code, _ detail: String, violations: [FieldViolation] = []) {
+    public init(_ code: Code, _ detail: String, violations: [FieldViolation] = [], retryAfter: Int? = nil) {
         self.code = code
         self.detail = detail
         self.violations = violations
+        self.retryAfter = retryAfter
     }
 
     public var description: String { "\(code.rawValue): \(detail)" }
@@ -75,5 +81,13 @@ public struct GatehouseError: Error, Sendable, Equatable, CustomStringConvertibl
     public static let forbidden = GatehouseError(.forbidden, "You are not allowed to perform this action.")
     public static let userNotFound = GatehouseError(.userNotFound, "No such user.")
     public static let lastSuperAdmin = GatehouseError(.lastSuperAdmin, "The last active super_admin cannot be demoted, deactivated or deleted.")
-    public static let serviceUnavailable = GatehouseError(.serviceUnavailable, "The service is temporarily unavailable.")
+    public static let serviceUnavailable = GatehouseError(.serviceUnavailable, "The service is temporarily unavailable.", retryAfter: 5)
+    /// `429 too_many_attempts`: the account is locked after repeated failed logins (brute-force lockout).
+    public static func tooManyAttempts(retryAfter: Int) -> GatehouseError {
+        GatehouseError(.tooManyAttempts, "Too many failed sign-in attempts; try again later.", retryAfter: max(1, retryAfter))
+    }
+    /// `503 overloaded`: the password-hashing queue is full (load shedding).
+    public static func overloaded(retryAfter: Int = 1) -> GatehouseError {
+        GatehouseError(.overloaded, "The service is busy; try again shortly.", retryAfter: max(1, retryAfter))
+    }
 }

@@ -56,11 +56,11 @@ public struct ProblemError: HTTPResponseError, Sendable {
         case .unsupportedMediaType: status = .unsupportedMediaType
         case .payloadTooLarge: status = .contentTooLarge
         case .methodNotAllowed: status = .methodNotAllowed
-        case .serviceUnavailable:
-            status = .serviceUnavailable
-            headers[.retryAfter] = "5"
+        case .serviceUnavailable, .overloaded: status = .serviceUnavailable
+        case .tooManyAttempts, .rateLimited: status = .tooManyRequests
         case .internalError: status = .internalServerError
         }
+        if let retryAfter = error.retryAfter { headers[.retryAfter] = String(retryAfter) }
         if error.code == .invalidCredentials {
             // RFC 9110: a 401 carries a challenge; this one does not invalidate the caller's bearer token.
             headers[.wwwAuthenticate] = #"Bearer realm="gatehouse""#

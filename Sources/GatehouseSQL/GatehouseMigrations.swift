@@ -4,7 +4,7 @@ import SQLKit
 /// `VARCHAR(36)` lower-case UUID strings, times `BIGINT` milliseconds since 1970, flags `BOOLEAN`.
 public enum GatehouseMigrations {
     /// Every migration, ascending.
-    public static let all: [SQLMigration] = [initialSchema]
+    public static let all: [SQLMigration] = [initialSchema, auditAndLockout]
 
     /// Version 1: `users`, `sessions`, `refresh_tokens`, `one_time_tokens` and their indexes.
     public static let initialSchema = SQLMigration(version: 1, name: "initial_schema") { db in
@@ -70,5 +70,39 @@ public enum GatehouseMigrations {
         try await db.create(index: "one_time_tokens_user_purpose_idx").on(Table.oneTimeTokens)
             .column("user_id").column("purpose").run()
         try await db.create(index: "one_time_tokens_expires_at_idx").on(Table.oneTimeTokens).column("expires_at").run()
+    }
+
+    /// Version 2: the append-only `audit_events` log (no foreign keys: it outlives the users it names) and the
+    /// brute-force `login_attempts` counters keyed by canonical email.
+    public static let auditAndLockout = SQLMigration(version: 2, name: "audit_events_and_login_attempts") { db in
+        let uuid = sqlType("VARCHAR(36)")
+        let integer = sqlType("INTEGER")
+
+        try await db.create(table: Table.auditEvents)
+            .column("id", type: uuid, .primaryKey(autoIncrement: false))
+            .column("type", type: sqlType("VARCHAR(32)"), .notNull)
+            .column("occurred_at", type: .bigint, .notNull)
+            .column("actor_id", type: uuid)
+            .column("target_id", type: uuid)
+            .column("client_address", type: sqlType("VARCHAR(64)"))
+            .column("user_agent", type: sqlType("VARCHAR(512)"))
+            .column("request_id", type: sqlType("VARCHAR(128)"))
+            .column("outcome", type: sqlType("VARCHAR(16)"), .notNull)
+            // JSON object of string to string (JSONEncoder, sorted keys).
+            .column("details", type: .text)
+            .run()
+        try await db.create(index: "audit_events_occurred_at_idx").on(Table.auditEvents).column("occurred_at").run()
+        for column in ["actor_id", "target_id", "type"] {
+            try await db.create(index: SQLIdentifier("audit_events_\(column)_occurred_at_idx")).on(Table.auditEvents)
+                .column(column).column("occurred_at").run()
+        }
+
+        try await db.create(table: Table.loginAttempts)
+            .column("attempt_key", type: sqlType("VARCHAR(254)"), .primaryKey(autoIncrement: false))
+            .column("failures", type: integer, .notNull)
+            .column("window_started_at", type: .bigint, .notNull)
+            .column("locked_until", type: .bigint)
+            .column("lockout_level", type: integer, .notNull)
+            .run()
     }
 }

@@ -55,6 +55,36 @@ extension SQLGatehouseStore {
         }
     }
 
+    /// One `UPDATE users SET ... WHERE id = ? AND EXISTS (SELECT 1 FROM users WHERE role = 'super_admin' AND is_active
+    /// AND deleted_at IS NULL AND id <> ?)`; a single statement is atomic on SQLite (the MySQL port needs a derived
+    /// table: MySQL refuses a subquery on the table being updated, error 1093).
+    public func updateUserKeepingAnotherSuperAdmin(_ user: User) async throws -> Bool {
+        try await mapped {
+            let values = Self.userValues(user)
+            var update = database.update(Table.users)
+            for (column, value) in zip(Columns.user, values) where column != "id" {
+                update = update.set(column, to: value)
+            }
+            let others = SQLSubquery.select { subquery in
+                subquery.column(SQLFunction("COUNT", args: SQLLiteral.all)).from(Table.users)
+                    .where("role", .equal, Role.superAdmin.rawValue)
+                    .where("is_active", .equal, true)
+                    .where("deleted_at", .is, SQLLiteral.null)
+                    .where("id", .notEqual, user.id.storageString)
+            }
+            update = update.set("email_key", to: Self.emailKey(of: user))
+                .where("id", .equal, user.id.storageString)
+                .where(others, .greaterThanOrEqual, SQLLiteral.numeric("1"))
+            if supportsReturning {
+                if try await update.returning("id").first() != nil { return true }
+            } else {
+                try await update.run()
+            }
+            guard let stored = try await self.user(id: user.id, includeDeleted: true) else { throw StoreError.notFound("user \(user.id)") }
+            return stored == user
+        }
+    }
+
     public func recordLogin(userId: UUID, at time: Date) async throws {
         try await setColumns(userId: userId, [("last_login_at", time.millisecondsSince1970)])
     }

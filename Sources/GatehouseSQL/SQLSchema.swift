@@ -7,6 +7,8 @@ enum Table {
     static let sessions = "sessions"
     static let refreshTokens = "refresh_tokens"
     static let oneTimeTokens = "one_time_tokens"
+    static let auditEvents = "audit_events"
+    static let loginAttempts = "login_attempts"
 }
 
 /// Column lists selected or returned for each record type.
@@ -20,6 +22,11 @@ enum Columns {
         "token_id", "session_id", "user_id", "parent_id", "issued_at", "expires_at", "used_at", "revoked_at",
     ]
     static let oneTimeToken = ["digest", "purpose", "user_id", "created_at", "expires_at", "used_at"]
+    static let auditEvent = [
+        "id", "type", "occurred_at", "actor_id", "target_id", "client_address", "user_agent", "request_id", "outcome",
+        "details",
+    ]
+    static let loginAttempt = ["attempt_key", "failures", "window_started_at", "locked_until", "lockout_level"]
 
     static func identifiers(_ names: [String]) -> [any SQLExpression] { names.map { SQLColumn($0) } }
 }

@@ -24,6 +24,7 @@ public struct StoreConformance: Sendable {
         try await updateUserWritesEveryField()
         try await updateUserErrors()
         try await targetedWritesTouchOnlyTheirFields()
+        try await lastSuperAdminGuard()
         try await listUsersPagesNewestFirst()
         try await listUsersFilters()
         try await listUsersPrefixIsCaseInsensitiveAndLiteral()
@@ -39,6 +40,17 @@ public struct StoreConformance: Sendable {
         try await concurrentConsumeSucceedsOnce()
         try await voidOneTimeTokens()
         try await purgeExpired()
+        try await auditRoundTrip()
+        try await auditFilters()
+        try await auditPagesNewestFirst()
+        try await auditToIsExclusive()
+        try await loginAttemptThreshold()
+        try await loginAttemptLockout()
+        try await loginAttemptBackoffGrows()
+        try await loginAttemptWindowRestarts()
+        try await clearLoginAttemptsResetsLevel()
+        try await concurrentReservationsAllowThreshold()
+        try await loginAttemptKeysAreIndependent()
     }
 
     // MARK: Fixtures
@@ -97,6 +109,45 @@ public struct StoreConformance: Sendable {
         #expect(try await store.user(id: sparse.id, includeDeleted: false) == sparse)
         #expect(try await store.user(id: UUID(), includeDeleted: true) == nil)
         #expect(try await store.user(email: "missing-\(Self.tag())@example.com") == nil)
+    }
+
+    /// `updateUserKeepingAnotherSuperAdmin` writes only while another live, active super_admin exists, and of two
+    /// concurrent demotions of the last two super_admins exactly one succeeds.
+    public func lastSuperAdminGuard() async throws {
+        let store = try await makeStore()
+        // Other tests may have left super_admins in a shared store: count relative to what is there.
+        let baseline = try await store.countActiveSuperAdmins()
+        guard baseline == 0 else { return }
+        var first = Self.makeUser(role: .superAdmin)
+        var second = Self.makeUser(role: .superAdmin)
+        try await store.createUser(first)
+        try await store.createUser(second)
+        for _ in 0..<10 {
+            first.role = .admin
+            second.role = .admin
+            let (a, b) = (first, second)
+            async let demoteFirst = store.updateUserKeepingAnotherSuperAdmin(a)
+            async let demoteSecond = store.updateUserKeepingAnotherSuperAdmin(b)
+            let results = try await [demoteFirst, demoteSecond]
+            #expect(results.filter { $0 }.count == 1, "exactly one of two concurrent demotions wins")
+            #expect(try await store.countActiveSuperAdmins() == 1)
+            first.role = .superAdmin
+            second.role = .superAdmin
+            try await store.updateUser(first)
+            try await store.updateUser(second)
+        }
+        var last = first
+        last.role = .user
+        try await store.updateUser(second.withRole(.user))
+        #expect(try await store.updateUserKeepingAnotherSuperAdmin(last) == false)
+        #expect(try await store.user(id: first.id, includeDeleted: false)?.role == .superAdmin)
+        var deleted = first
+        deleted.deletedAt = Self.at(5)
+        #expect(try await store.updateUserKeepingAnotherSuperAdmin(deleted) == false)
+        try await store.updateUser(second.withRole(.superAdmin))
+        #expect(try await store.updateUserKeepingAnotherSuperAdmin(deleted) == true)
+        #expect(try await store.user(id: first.id, includeDeleted: false) == nil)
+        await #expect(throws: StoreError.self) { _ = try await store.updateUserKeepingAnotherSuperAdmin(Self.makeUser()) }
     }
 
     /// `recordLogin`, `setPasswordHash` and `markEmailVerified` change only their own fields (so a concurrent
@@ -529,5 +580,348 @@ public struct StoreConformance: Sendable {
         #expect(try await store.consumeOneTimeToken(digest: expiredOTT.digest, purpose: .verifyEmail, at: Self.at(5)) == nil)
         #expect(try await store.consumeOneTimeToken(digest: liveOTT.digest, purpose: .resetPassword, at: Self.at(21)) != nil)
         #expect(try await store.user(id: user.id, includeDeleted: false) != nil)
+    }
+
+    // MARK: Audit log
+
+    /// A random whole second 12 to 347 days after ``base``, so that events of one property rarely share times with
+    /// others'. (Kept near `base`: far from today, `Date` <-> milliseconds conversions stop round-tripping exactly.)
+    static func auditEpoch() -> Date {
+        Date(millisecondsSince1970: base.millisecondsSince1970 + Int64.random(in: 1_000_000...30_000_000) * 1000)
+    }
+
+    static func auditEvent(
+        _ type: AuditEventType = .loginFailed, at time: Date, actor: UUID? = nil, target: UUID? = nil, outcome: String = "failure",
+        details: [String: String] = [:]
+    ) -> AuditEvent {
+        AuditEvent(id: UUID(), type: type, occurredAt: time.truncatedToMilliseconds, actorId: actor, targetId: target, outcome: outcome, details: details)
+    }
+
+    /// Newest first: `occurredAt` descending, then id descending (lower-case string order).
+    static func newestFirst(_ events: [AuditEvent]) -> [AuditEvent] {
+        events.sorted {
+            $0.occurredAt != $1.occurredAt ? $0.occurredAt > $1.occurredAt : $0.id.uuidString.lowercased() > $1.id.uuidString.lowercased()
+        }
+    }
+
+    /// Every match of `query` across pages of 100; expects each page's total to equal the number collected.
+    static func collectAudit(_ store: any GatehouseStore, _ query: AuditQuery) async throws -> [AuditEvent] {
+        var query = query
+        query.pageSize = 100
+        query.page = 1
+        var items: [AuditEvent] = []
+        var total = 0
+        while true {
+            let page = try await store.listAuditEvents(query)
+            total = page.total
+            items += page.items
+            if page.items.count < 100 { break }
+            query.page += 1
+        }
+        #expect(items.count == total, "total \(total) but \(items.count) items")
+        return items
+    }
+
+    /// Events read back identically: every field, unicode and JSON-special characters in details, nil optionals and
+    /// empty details. `purgeExpired` never deletes audit rows.
+    public func auditRoundTrip() async throws {
+        let store = try await makeStore()
+        let actor = UUID()
+        let full = AuditEvent(
+            id: UUID(), type: .roleChanged, occurredAt: Self.at(-100.123), actorId: actor, targetId: UUID(),
+            clientAddress: "2001:db8::1", userAgent: "Agent/1.0 (Ünïcode 🙂)", requestId: "req-\(Self.tag())", outcome: "success",
+            details: ["from": "user", "to": "moderator", "note": "Grüße 🙂 \"quoted\" \\ / {json}", "empty": ""])
+        let sparse = Self.auditEvent(.loginFailed, at: full.occurredAt)
+        try await store.appendAuditEvent(full)
+        try await store.appendAuditEvent(sparse)
+
+        #expect(try await store.listAuditEvents(AuditQuery(actorId: actor)) == AuditPage(items: [full], total: 1))
+        #expect(try await store.listAuditEvents(AuditQuery(targetId: full.targetId)) == AuditPage(items: [full], total: 1))
+        let sameTime = try await Self.collectAudit(store, AuditQuery(from: full.occurredAt, to: Date(millisecondsSince1970: full.occurredAt.millisecondsSince1970 + 1)))
+        #expect(sameTime.contains(sparse))
+        #expect(sameTime.contains(full))
+        #expect(try await store.listAuditEvents(AuditQuery(actorId: UUID())) == AuditPage(items: [], total: 0))
+
+        // Appending the same id again is rejected (append-only: no overwrite).
+        var rewritten = full
+        rewritten.outcome = "failure"
+        await #expect(throws: StoreError.self) { try await store.appendAuditEvent(rewritten) }
+
+        _ = try await store.purgeExpired(before: Self.at(0))
+        #expect(try await store.listAuditEvents(AuditQuery(actorId: actor)).items == [full])
+        #expect(try await Self.collectAudit(store, AuditQuery(from: full.occurredAt, to: Date(millisecondsSince1970: full.occurredAt.millisecondsSince1970 + 1))).contains(sparse))
+    }
+
+    /// Actor, target, type, `from` and `to` filters, each alone and combined; `total` follows the filters.
+    public func auditFilters() async throws {
+        let store = try await makeStore()
+        let epoch = Self.auditEpoch()
+        let (alice, bob, x, y) = (UUID(), UUID(), UUID(), UUID())
+        let types: [AuditEventType] = [.loginFailed, .passwordChanged, .roleChanged]
+        var events: [AuditEvent] = []
+        for i in 0..<12 {
+            let event = Self.auditEvent(
+                types[i % 3], at: epoch.addingTimeInterval(Double(i)), actor: i == 11 ? nil : (i % 2 == 0 ? alice : bob),
+                target: i % 4 == 0 ? x : (i % 4 == 1 ? y : nil), details: ["i": "\(i)"])
+            try await store.appendAuditEvent(event)
+            events.append(event)
+        }
+        func expectExact(_ query: AuditQuery, _ include: (AuditEvent) -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+            let expected = Self.newestFirst(events.filter(include))
+            var query = query
+            query.pageSize = 100
+            let page = try await store.listAuditEvents(query)
+            #expect(page.total == expected.count, sourceLocation: sourceLocation)
+            #expect(page.items == expected, sourceLocation: sourceLocation)
+        }
+        /// For filters that also match other properties' events: every result matches, ours are in iff they match.
+        func expectSound(_ query: AuditQuery, _ include: (AuditEvent) -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+            let found = try await Self.collectAudit(store, query)
+            let ids = Set(found.map(\.id))
+            let allMatch = found.allSatisfy(include)
+            #expect(allMatch, "an event not matching the filter was returned", sourceLocation: sourceLocation)
+            #expect(found == Self.newestFirst(found), "not newest first", sourceLocation: sourceLocation)
+            for event in events {
+                let matches = include(event)
+                #expect(ids.contains(event.id) == matches, "event \(event.details) misfiltered", sourceLocation: sourceLocation)
+            }
+            let ours = found.filter { event in events.contains { $0.id == event.id } }
+            #expect(ours == Self.newestFirst(events.filter(include)), sourceLocation: sourceLocation)
+        }
+
+        // Alone.
+        try await expectExact(AuditQuery(actorId: alice)) { $0.actorId == alice }
+        try await expectExact(AuditQuery(actorId: bob)) { $0.actorId == bob }
+        try await expectExact(AuditQuery(targetId: x)) { $0.targetId == x }
+        try await expectExact(AuditQuery(targetId: y)) { $0.targetId == y }
+        try await expectSound(AuditQuery(type: .passwordChanged)) { $0.type == .passwordChanged }
+        let from = epoch.addingTimeInterval(5)
+        let to = epoch.addingTimeInterval(9)
+        try await expectSound(AuditQuery(from: from)) { $0.occurredAt >= from }
+        try await expectSound(AuditQuery(to: to)) { $0.occurredAt < to }
+        try await expectExact(AuditQuery(from: epoch, to: epoch.addingTimeInterval(12))) { _ in true }
+
+        // Combined.
+        try await expectExact(AuditQuery(actorId: alice, type: .loginFailed)) { $0.actorId == alice && $0.type == .loginFailed }
+        try await expectExact(AuditQuery(actorId: alice, targetId: x)) { $0.actorId == alice && $0.targetId == x }
+        try await expectExact(AuditQuery(actorId: bob, from: from, to: to)) { $0.actorId == bob && $0.occurredAt >= from && $0.occurredAt < to }
+        try await expectExact(AuditQuery(targetId: y, type: .roleChanged, from: from)) {
+            $0.targetId == y && $0.type == .roleChanged && $0.occurredAt >= from
+        }
+        try await expectExact(AuditQuery(actorId: alice, targetId: x, type: .loginFailed, from: epoch, to: to)) {
+            $0.actorId == alice && $0.targetId == x && $0.type == .loginFailed && $0.occurredAt < to
+        }
+        try await expectExact(AuditQuery(type: .passwordChanged, from: epoch, to: epoch.addingTimeInterval(12))) { $0.type == .passwordChanged }
+        // No match.
+        try await expectExact(AuditQuery(actorId: alice, type: .logout)) { _ in false }
+        try await expectExact(AuditQuery(actorId: bob, targetId: x)) { $0.actorId == bob && $0.targetId == x }
+        try await expectExact(AuditQuery(actorId: alice, from: to, to: from)) { _ in false }
+    }
+
+    /// 28 events of one actor: pages of 10 newest first with totals, ties on `occurredAt` by id descending, and
+    /// `page` / `pageSize` clamped like ``UserStore/listUsers(_:)``.
+    public func auditPagesNewestFirst() async throws {
+        let store = try await makeStore()
+        let epoch = Self.auditEpoch()
+        let actor = UUID()
+        var events: [AuditEvent] = []
+        for i in 0..<25 {
+            events.append(Self.auditEvent(.loginSucceeded, at: Date(millisecondsSince1970: epoch.millisecondsSince1970 + Int64(i) * 1000 + 1), actor: actor))
+        }
+        let tieTime = Date(millisecondsSince1970: epoch.millisecondsSince1970 + 12_001)
+        for _ in 0..<3 { events.append(Self.auditEvent(.logout, at: tieTime, actor: actor)) }
+        for event in events.shuffled() { try await store.appendAuditEvent(event) }
+        let ordered = Self.newestFirst(events)
+
+        for (page, range) in [(1, 0..<10), (2, 10..<20), (3, 20..<28)] {
+            let result = try await store.listAuditEvents(AuditQuery(actorId: actor, page: page, pageSize: 10))
+            #expect(result.total == 28)
+            #expect(result.items == Array(ordered[range]), "page \(page)")
+        }
+        let beyond = try await store.listAuditEvents(AuditQuery(actorId: actor, page: 4, pageSize: 10))
+        #expect(beyond == AuditPage(items: [], total: 28))
+        // Ties: the four events at 12.001 come out id descending.
+        let tied = ordered.filter { $0.occurredAt == tieTime }
+        #expect(tied.count == 4)
+        #expect(tied.map(\.id) == tied.map(\.id).sorted { $0.uuidString.lowercased() > $1.uuidString.lowercased() })
+        // Clamping.
+        #expect(try await store.listAuditEvents(AuditQuery(actorId: actor, page: 0, pageSize: 10)).items == Array(ordered[0..<10]))
+        #expect(try await store.listAuditEvents(AuditQuery(actorId: actor, page: -3, pageSize: 10)).items == Array(ordered[0..<10]))
+        #expect(try await store.listAuditEvents(AuditQuery(actorId: actor, pageSize: 0)) == AuditPage(items: [ordered[0]], total: 28))
+        #expect(try await store.listAuditEvents(AuditQuery(actorId: actor, page: 2, pageSize: -1)) == AuditPage(items: [ordered[1]], total: 28))
+        #expect(try await store.listAuditEvents(AuditQuery(actorId: actor, pageSize: 1000)) == AuditPage(items: ordered, total: 28))
+
+        var many: [AuditEvent] = []
+        let crowd = UUID()
+        for i in 0..<105 { many.append(Self.auditEvent(.permissionDenied, at: epoch.addingTimeInterval(Double(i)), actor: crowd, outcome: "denied")) }
+        for event in many { try await store.appendAuditEvent(event) }
+        let capped = try await store.listAuditEvents(AuditQuery(actorId: crowd, pageSize: 1000))
+        #expect(capped.total == 105)
+        #expect(capped.items == Array(Self.newestFirst(many).prefix(100)))
+        let rest = try await store.listAuditEvents(AuditQuery(actorId: crowd, page: 2, pageSize: 1000))
+        #expect(rest.items == Array(Self.newestFirst(many).suffix(5)))
+    }
+
+    /// `from` is inclusive and `to` exclusive, to the millisecond.
+    public func auditToIsExclusive() async throws {
+        let store = try await makeStore()
+        let epoch = Self.auditEpoch()
+        let actor = UUID()
+        let times = [0, 1, 1000, 1001].map { Date(millisecondsSince1970: epoch.millisecondsSince1970 + $0) }
+        let events = times.map { Self.auditEvent(.loginSucceeded, at: $0, actor: actor, outcome: "success") }
+        for event in events { try await store.appendAuditEvent(event) }
+        func ids(from: Date?, to: Date?) async throws -> [UUID] {
+            try await store.listAuditEvents(AuditQuery(actorId: actor, from: from, to: to)).items.map(\.id)
+        }
+        #expect(try await ids(from: times[1], to: times[3]) == [events[2].id, events[1].id])
+        #expect(try await ids(from: times[0], to: times[1]) == [events[0].id])
+        #expect(try await ids(from: times[1], to: times[1]).isEmpty)
+        #expect(try await ids(from: nil, to: times[2]) == [events[1].id, events[0].id])
+        #expect(try await ids(from: times[2], to: nil) == [events[3].id, events[2].id])
+        #expect(try await ids(from: times[3], to: Date(millisecondsSince1970: times[3].millisecondsSince1970 + 1)) == [events[3].id])
+    }
+
+    // MARK: Login attempts
+
+    static func attemptKey() -> String { "\(tag())@example.com" }
+
+    /// Threshold 5: attempts 1...5 are allowed, then refused without a lock date while the window lasts.
+    public func loginAttemptThreshold() async throws {
+        let store = try await makeStore()
+        let key = Self.attemptKey()
+        for attempt in 1...5 {
+            #expect(try await store.reserveLoginAttempt(key: key, at: Self.at(Double(attempt)), threshold: 5, window: 900) == .allowed(attempt: attempt))
+        }
+        #expect(try await store.reserveLoginAttempt(key: key, at: Self.at(6), threshold: 5, window: 900) == .refused(lockedUntil: nil))
+        #expect(try await store.reserveLoginAttempt(key: key, at: Self.at(900), threshold: 5, window: 900) == .refused(lockedUntil: nil))
+        // A lower threshold refuses at once; a higher one lets more through in the same window.
+        #expect(try await store.reserveLoginAttempt(key: key, at: Self.at(7), threshold: 3, window: 900) == .refused(lockedUntil: nil))
+        #expect(try await store.reserveLoginAttempt(key: key, at: Self.at(8), threshold: 6, window: 900) == .allowed(attempt: 6))
+    }
+
+    /// A locked key is refused with the lock end until that instant, and allowed again (counting afresh) at it.
+    public func loginAttemptLockout() async throws {
+        let store = try await makeStore()
+        let key = Self.attemptKey()
+        for attempt in 1...5 {
+            #expect(try await store.reserveLoginAttempt(key: key, at: Self.at(1), threshold: 5, window: 900) == .allowed(attempt: attempt))
+        }
+        let end = try await store.lockLoginAttempts(key: key, at: Self.at(2), backoff: [60, 300, 900])
+        #expect(end == Self.at(62))
+        #expect(try await store.reserveLoginAttempt(key: key, at: Self.at(2), threshold: 5, window: 900) == .refused(lockedUntil: end))
+        #expect(try await store.reserveLoginAttempt(key: key, at: Self.at(30), threshold: 5, window: 900) == .refused(lockedUntil: end))
+        #expect(try await store.reserveLoginAttempt(key: key, at: Self.at(61.999), threshold: 5, window: 900) == .refused(lockedUntil: end))
+        // Even a window that ended does not unlock early.
+        #expect(try await store.reserveLoginAttempt(key: key, at: Self.at(61.999), threshold: 5, window: 10) == .refused(lockedUntil: end))
+        #expect(try await store.reserveLoginAttempt(key: key, at: Self.at(62), threshold: 5, window: 900) == .allowed(attempt: 1))
+        for attempt in 2...5 {
+            #expect(try await store.reserveLoginAttempt(key: key, at: Self.at(63), threshold: 5, window: 900) == .allowed(attempt: attempt))
+        }
+        #expect(try await store.reserveLoginAttempt(key: key, at: Self.at(64), threshold: 5, window: 900) == .refused(lockedUntil: nil))
+
+        // Locking a key never reserved also works.
+        let fresh = Self.attemptKey()
+        let freshEnd = try await store.lockLoginAttempts(key: fresh, at: Self.at(10), backoff: [60])
+        #expect(freshEnd == Self.at(70))
+        #expect(try await store.reserveLoginAttempt(key: fresh, at: Self.at(11), threshold: 5, window: 900) == .refused(lockedUntil: freshEnd))
+    }
+
+    /// Successive locks step through the backoff schedule (60, 300, 900, then 900 again), from the stored level;
+    /// concurrent locks never lose a level.
+    public func loginAttemptBackoffGrows() async throws {
+        let store = try await makeStore()
+        let key = Self.attemptKey()
+        let backoff = [60, 300, 900]
+        var now = Self.at(0)
+        for step in [60, 300, 900, 900, 900] {
+            for attempt in 1...3 {
+                #expect(try await store.reserveLoginAttempt(key: key, at: now, threshold: 3, window: 900) == .allowed(attempt: attempt))
+            }
+            let end = try await store.lockLoginAttempts(key: key, at: now, backoff: backoff)
+            #expect(end == now.addingTimeInterval(Double(step)), "expected a \(step) s lock")
+            #expect(try await store.reserveLoginAttempt(key: key, at: now, threshold: 3, window: 900) == .refused(lockedUntil: end))
+            now = end
+        }
+
+        let racing = Self.attemptKey()
+        let ends = try await withThrowingTaskGroup(of: Date.self) { group in
+            for _ in 0..<4 { group.addTask { try await store.lockLoginAttempts(key: racing, at: Self.at(0), backoff: [60, 300, 900, 1800, 3600]) } }
+            return try await group.reduce(into: [Date]()) { $0.append($1) }
+        }
+        #expect(Set(ends) == Set([60, 300, 900, 1800].map { Self.at(Double($0)) }))
+        #expect(try await store.lockLoginAttempts(key: racing, at: Self.at(0), backoff: [60, 300, 900, 1800, 3600]) == Self.at(3600))
+    }
+
+    /// The count restarts `window` seconds after the window's first attempt (not sliding).
+    public func loginAttemptWindowRestarts() async throws {
+        let store = try await makeStore()
+        let key = Self.attemptKey()
+        #expect(try await store.reserveLoginAttempt(key: key, at: Self.at(0), threshold: 3, window: 600) == .allowed(attempt: 1))
+        #expect(try await store.reserveLoginAttempt(key: key, at: Self.at(300), threshold: 3, window: 600) == .allowed(attempt: 2))
+        #expect(try await store.reserveLoginAttempt(key: key, at: Self.at(599), threshold: 3, window: 600) == .allowed(attempt: 3))
+        #expect(try await store.reserveLoginAttempt(key: key, at: Self.at(599.999), threshold: 3, window: 600) == .refused(lockedUntil: nil))
+        #expect(try await store.reserveLoginAttempt(key: key, at: Self.at(600), threshold: 3, window: 600) == .allowed(attempt: 1))
+        #expect(try await store.reserveLoginAttempt(key: key, at: Self.at(1199), threshold: 3, window: 600) == .allowed(attempt: 2))
+        // The new window started at 600, not at 1199.
+        #expect(try await store.reserveLoginAttempt(key: key, at: Self.at(1200), threshold: 3, window: 600) == .allowed(attempt: 1))
+    }
+
+    /// `clearLoginAttempts` forgets the count and the lockout level; clearing an unknown key is harmless.
+    public func clearLoginAttemptsResetsLevel() async throws {
+        let store = try await makeStore()
+        let key = Self.attemptKey()
+        let backoff = [60, 300, 900]
+        #expect(try await store.lockLoginAttempts(key: key, at: Self.at(0), backoff: backoff) == Self.at(60))
+        #expect(try await store.lockLoginAttempts(key: key, at: Self.at(60), backoff: backoff) == Self.at(360))
+        try await store.clearLoginAttempts(key: key)
+        #expect(try await store.reserveLoginAttempt(key: key, at: Self.at(100), threshold: 2, window: 900) == .allowed(attempt: 1))
+        #expect(try await store.reserveLoginAttempt(key: key, at: Self.at(100), threshold: 2, window: 900) == .allowed(attempt: 2))
+        try await store.clearLoginAttempts(key: key)
+        #expect(try await store.reserveLoginAttempt(key: key, at: Self.at(101), threshold: 2, window: 900) == .allowed(attempt: 1))
+        #expect(try await store.lockLoginAttempts(key: key, at: Self.at(102), backoff: backoff) == Self.at(162))
+        try await store.clearLoginAttempts(key: Self.attemptKey())
+        try await store.clearLoginAttempts(key: key)
+        try await store.clearLoginAttempts(key: key)
+    }
+
+    /// 100 concurrent reservations with threshold 5: exactly 5 allowed (attempts 1...5), the rest refused without a date.
+    public func concurrentReservationsAllowThreshold() async throws {
+        let store = try await makeStore()
+        let key = Self.attemptKey()
+        let results = try await withThrowingTaskGroup(of: LoginAttemptReservation.self) { group in
+            for _ in 0..<100 {
+                group.addTask { try await store.reserveLoginAttempt(key: key, at: Self.at(1), threshold: 5, window: 900) }
+            }
+            return try await group.reduce(into: [LoginAttemptReservation]()) { $0.append($1) }
+        }
+        let attempts = results.compactMap { if case .allowed(let attempt) = $0 { attempt } else { nil } }
+        #expect(attempts.sorted() == [1, 2, 3, 4, 5])
+        #expect(results.filter { $0 == .refused(lockedUntil: nil) }.count == 95)
+    }
+
+    /// Keys never affect each other.
+    public func loginAttemptKeysAreIndependent() async throws {
+        let store = try await makeStore()
+        let (a, b) = (Self.attemptKey(), Self.attemptKey())
+        for attempt in 1...3 {
+            #expect(try await store.reserveLoginAttempt(key: a, at: Self.at(0), threshold: 3, window: 900) == .allowed(attempt: attempt))
+        }
+        #expect(try await store.reserveLoginAttempt(key: a, at: Self.at(0), threshold: 3, window: 900) == .refused(lockedUntil: nil))
+        #expect(try await store.reserveLoginAttempt(key: b, at: Self.at(0), threshold: 3, window: 900) == .allowed(attempt: 1))
+        let end = try await store.lockLoginAttempts(key: a, at: Self.at(1), backoff: [60, 300])
+        #expect(try await store.reserveLoginAttempt(key: b, at: Self.at(2), threshold: 3, window: 900) == .allowed(attempt: 2))
+        // b's first lock is at level 0 whatever a's level.
+        #expect(try await store.lockLoginAttempts(key: b, at: Self.at(3), backoff: [60, 300]) == Self.at(63))
+        try await store.clearLoginAttempts(key: b)
+        #expect(try await store.reserveLoginAttempt(key: a, at: Self.at(4), threshold: 3, window: 900) == .refused(lockedUntil: end))
+    }
+}
+
+extension User {
+    /// A copy with another role.
+    func withRole(_ role: Role) -> User {
+        var copy = self
+        copy.role = role
+        return copy
     }
 }

@@ -60,8 +60,8 @@ public struct JWTTokenCodec: TokenCodec {
     }
 
     public func verifyAccessToken(_ token: String) async throws -> AccessTokenClaims {
-        guard let payload = try? await keys.verify(token, as: AccessTokenPayload.self),
-            payload.type == "access", check(payload.exp, payload.iss, payload.aud),
+        guard Self.isCompactJWS(token), let payload = try? await keys.verify(token, as: AccessTokenPayload.self),
+            payload.type == "access", check(payload.exp, payload.iss, payload.aud, payload.nbf),
             let userId = UUID(uuidString: payload.sub.value), payload.userId.lowercased() == payload.sub.value.lowercased(),
             let role = Role(rawValue: payload.role), let sid = UUID(uuidString: payload.sid), let jti = UUID(uuidString: payload.jti.value)
         else { throw GatehouseError.invalidToken }
@@ -69,8 +69,8 @@ public struct JWTTokenCodec: TokenCodec {
     }
 
     public func verifyRefreshToken(_ token: String) async throws -> RefreshTokenClaims {
-        guard let payload = try? await keys.verify(token, as: RefreshTokenPayload.self),
-            payload.type == "refresh", check(payload.exp, payload.iss, payload.aud),
+        guard Self.isCompactJWS(token), let payload = try? await keys.verify(token, as: RefreshTokenPayload.self),
+            payload.type == "refresh", check(payload.exp, payload.iss, payload.aud, payload.nbf),
             let userId = UUID(uuidString: payload.sub.value), payload.userId.lowercased() == payload.sub.value.lowercased(),
             let tokenId = UUID(uuidString: payload.tokenId), payload.jti.value.lowercased() == payload.tokenId.lowercased(),
             let sid = UUID(uuidString: payload.sid)
@@ -79,10 +79,28 @@ public struct JWTTokenCodec: TokenCodec {
     }
 
     /// `exp` against the injected clock with leeway, exact `iss`, and `aud` containing ours (RFC 7519 §4.1.3).
-    private func check(_ exp: ExpirationClaim, _ iss: IssuerClaim, _ aud: AudienceClaim) -> Bool {
+    private func check(_ exp: ExpirationClaim, _ iss: IssuerClaim, _ aud: AudienceClaim, _ nbf: NotBeforeClaim?) -> Bool {
         let leeway = TimeInterval(min(configuration.leeway, 30))
-        guard clock.now() < exp.value.addingTimeInterval(leeway) else { return false }
+        let now = clock.now()
+        guard now < exp.value.addingTimeInterval(leeway) else { return false }
+        if let nbf, now.addingTimeInterval(leeway) < nbf.value { return false }
         return iss.value == configuration.issuer && aud.value.contains(configuration.audience)
+    }
+
+    /// Three base64url segments (RFC 7515 §3.1 compact serialisation; no padding, no whitespace), at most 8 KiB.
+    static func isCompactJWS(_ token: String) -> Bool {
+        guard token.utf8.count <= 8_192 else { return false }
+        var dots = 0
+        for byte in token.utf8 {
+            switch byte {
+            case UInt8(ascii: "."): dots += 1
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "_"):
+                continue
+            default: return false
+            }
+        }
+        return dots == 2
     }
 }
 
@@ -104,6 +122,8 @@ struct AccessTokenPayload: JWTPayload {
     var exp: ExpirationClaim
     var iss: IssuerClaim
     var aud: AudienceClaim
+    /// Not written by Gatehouse; honoured when present (RFC 7519 §4.1.5).
+    var nbf: NotBeforeClaim?
 
     /// Claim checks that need configuration and the injected clock are done by ``JWTTokenCodec``.
     func verify(using algorithm: some JWTAlgorithm) async throws {}
@@ -121,6 +141,8 @@ struct RefreshTokenPayload: JWTPayload {
     var exp: ExpirationClaim
     var iss: IssuerClaim
     var aud: AudienceClaim
+    /// Not written by Gatehouse; honoured when present (RFC 7519 §4.1.5).
+    var nbf: NotBeforeClaim?
 
     func verify(using algorithm: some JWTAlgorithm) async throws {}
 }
@@ -137,6 +159,8 @@ struct AlgorithmPinningParser: JWTParser {
     where Payload: JWTPayload {
         let parsed = try DefaultJWTParser(jsonDecoder: jsonDecoder).parse(token, as: Payload.self)
         guard parsed.header.alg == algorithm else { throw JWTError.generic(identifier: "alg", reason: "unexpected algorithm") }
+        // RFC 7515 §4.1.11: a token naming critical extensions we do not implement must be rejected.
+        guard parsed.header.crit == nil else { throw JWTError.generic(identifier: "crit", reason: "unsupported critical header") }
         return parsed
     }
 }

@@ -1,6 +1,7 @@
 import Configuration
 import Foundation
 import GatehouseCore
+import GatehouseHTTP
 import Logging
 
 /// A configuration value that cannot be used; start-up stops with ``description`` as its one line.
@@ -36,6 +37,13 @@ enum DatabaseLocation: Equatable {
 /// | `GATEHOUSE_VERIFICATION_TOKEN_TTL`, `GATEHOUSE_RESET_TOKEN_TTL` (seconds) | | `86400`, `3600` |
 /// | `GATEHOUSE_REQUIRE_VERIFIED_EMAIL` | | `false` |
 /// | `GATEHOUSE_LOG_LEVEL`, `GATEHOUSE_LOG_FORMAT` | `--log-level` | `info`, `text` |
+/// | `GATEHOUSE_LOCKOUT_THRESHOLD`, `GATEHOUSE_LOCKOUT_WINDOW` (seconds) | | `5`, `900` |
+/// | `GATEHOUSE_LOCKOUT_BACKOFF` (comma-separated seconds) | | `60,300,900,3600` |
+/// | `GATEHOUSE_HASH_QUEUE_LIMIT` (waiting password jobs before `503 overloaded`) | | 4 × cores |
+/// | `GATEHOUSE_TRUSTED_PROXIES` (comma-separated CIDR blocks) | | none |
+/// | `GATEHOUSE_RATE_LIMITS` (`name=requests/seconds,...`), `GATEHOUSE_RATE_LIMITS_ENABLED` | | ``RateLimitPolicy/defaults``, `true` |
+/// | `GATEHOUSE_CORS_ORIGINS` (comma-separated origins) | | none (no CORS headers) |
+/// | `GATEHOUSE_METRICS_ENABLED` | | `true` |
 /// | `GATEHOUSE_BOOTSTRAP_ADMIN_EMAIL`, `GATEHOUSE_BOOTSTRAP_ADMIN_PASSWORD` (secret) | | none |
 struct GatehouseConfiguration {
     var host = "127.0.0.1"
@@ -57,6 +65,17 @@ struct GatehouseConfiguration {
     var requireVerifiedEmail = false
     var logLevel: Logger.Level = .info
     var logFormat = LogFormat.text
+    var lockoutThreshold = 5
+    var lockoutWindow = 900
+    var lockoutBackoff = [60, 300, 900, 3_600]
+    var hashQueueLimit = 4 * ProcessInfo.processInfo.activeProcessorCount
+    /// Proxies whose `X-Forwarded-For` is believed.
+    var trustedProxies: [CIDRBlock] = []
+    var rateLimitsEnabled = true
+    var rateLimits = RateLimitPolicy.defaults
+    /// Lower-case origins allowed by CORS; empty: no CORS headers.
+    var corsOrigins: [String] = []
+    var metricsEnabled = true
     var bootstrapAdminEmail: String?
     var bootstrapAdminPassword: String?
 
@@ -160,6 +179,33 @@ struct GatehouseConfiguration {
             }
             logFormat = format
         }
+        lockoutThreshold = try int("lockoutThreshold", default: lockoutThreshold, range: 1...1_000)
+        lockoutWindow = try int("lockoutWindow", default: lockoutWindow, range: 1...(30 * day))
+        if let raw = string("lockoutBackoff") {
+            let steps = raw.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !steps.isEmpty, steps.allSatisfy({ $0 != nil && $0! >= 1 && $0! <= 30 * day }) else {
+                throw ConfigurationError(key: "GATEHOUSE_LOCKOUT_BACKOFF", problem: "must be comma-separated whole seconds from 1 to 2592000 (got \"\(raw)\")")
+            }
+            lockoutBackoff = steps.map { $0! }
+        }
+        hashQueueLimit = try int("hashQueueLimit", default: hashQueueLimit, range: 0...100_000)
+        if let raw = string("trustedProxies") {
+            do { trustedProxies = try CIDRBlock.parseList(raw) } catch {
+                throw ConfigurationError(key: "GATEHOUSE_TRUSTED_PROXIES", problem: "must be comma-separated CIDR blocks such as 10.0.0.0/8,::1/128: \(error)")
+            }
+        }
+        rateLimitsEnabled = try bool("rateLimitsEnabled", default: true)
+        if let raw = string("rateLimits") {
+            do { rateLimits = try RateLimitPolicy.parse(raw) } catch {
+                throw ConfigurationError(key: "GATEHOUSE_RATE_LIMITS", problem: "\(error)")
+            }
+        }
+        if let raw = string("corsOrigins") {
+            do { corsOrigins = try CORSAllowListMiddleware.parseOrigins(raw) } catch {
+                throw ConfigurationError(key: "GATEHOUSE_CORS_ORIGINS", problem: "\(error)")
+            }
+        }
+        metricsEnabled = try bool("metricsEnabled", default: true)
         bootstrapAdminEmail = string("bootstrapAdminEmail")
         bootstrapAdminPassword = reader.string(forKey: "gatehouse.bootstrapAdminPassword", isSecret: true)
         if (bootstrapAdminEmail == nil) != (bootstrapAdminPassword == nil || bootstrapAdminPassword == "") {

@@ -8,6 +8,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOPosix
+import Prometheus
 import ServiceLifecycle
 
 /// The composition root: the only place that picks concrete types (SQLite store, bcrypt hasher, jwt-kit codec,
@@ -102,17 +103,25 @@ enum GatehouseServer {
         tokenConfiguration.accessTokenTTL = configuration.accessTokenTTL
         tokenConfiguration.refreshTokenTTL = configuration.refreshTokenTTL
         let tokens = await JWTTokenCodec(configuration: tokenConfiguration, clock: clock)
-        let hasher = BcryptPasswordHasher(cost: configuration.bcryptCost, threadPool: hashPool)
+        // Metrics live in one registry created here and passed explicitly (no global MetricsSystem bootstrap).
+        let metrics = configuration.metricsEnabled ? GatehouseMetrics(registry: PrometheusCollectorRegistry()) : nil
+        let bcrypt = BcryptPasswordHasher(cost: configuration.bcryptCost, threadPool: hashPool)
+        let hasher: any PasswordHasher = metrics.map { MeteredPasswordHasher(bcrypt, verifications: $0.passwordVerifications) } ?? bcrypt
         var authConfiguration = AuthConfiguration()
         authConfiguration.refreshReuseInterval = configuration.refreshReuseInterval
         authConfiguration.verificationTokenTTL = configuration.verificationTokenTTL
         authConfiguration.resetTokenTTL = configuration.resetTokenTTL
         authConfiguration.requireVerifiedEmail = configuration.requireVerifiedEmail
         authConfiguration.publicURL = configuration.publicURL
+        authConfiguration.lockoutThreshold = configuration.lockoutThreshold
+        authConfiguration.lockoutWindow = configuration.lockoutWindow
+        authConfiguration.lockoutBackoff = configuration.lockoutBackoff
+        let passwordQueue = PasswordWorkQueue(concurrency: System.coreCount, waitingLimit: configuration.hashQueueLimit)
         let mail = MailDispatcher(mailer: FileMailer(directory: configuration.mailDirectory), logger: logger)
         let auth = AuthService(
-            store: store, hasher: hasher, tokens: tokens, mail: mail, clock: clock, configuration: authConfiguration, logger: logger)
-        let users = UserService(store: store, hasher: hasher, clock: clock, logger: logger)
+            store: store, hasher: hasher, tokens: tokens, mail: mail, clock: clock, configuration: authConfiguration, logger: logger,
+            passwordQueue: passwordQueue)
+        let users = UserService(store: store, hasher: hasher, clock: clock, logger: logger, passwordQueue: passwordQueue)
 
         if let email = configuration.bootstrapAdminEmail, let password = configuration.bootstrapAdminPassword {
             do {
@@ -130,7 +139,10 @@ enum GatehouseServer {
             }
         }
 
-        let router = buildRouter(auth: auth, users: users, store: store, version: Gatehouse.version)
+        let router = buildRouter(
+            auth: auth, users: users, sessions: SessionService(store: store, clock: clock, logger: logger),
+            auditLog: AuditService(store: store, clock: clock, logger: logger), store: store, version: Gatehouse.version,
+            security: httpSecurity(configuration, clock: clock), metrics: metrics)
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "gatehouse"),
@@ -142,6 +154,20 @@ enum GatehouseServer {
         )
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         try? await hashPool.shutdownGracefully()
+    }
+}
+
+extension GatehouseServer {
+    /// The HTTP hardening settings from the configuration; HSTS when the public URL is https.
+    static func httpSecurity(_ configuration: GatehouseConfiguration, clock: any WallClock) -> HTTPSecurityConfiguration {
+        var security = HTTPSecurityConfiguration()
+        security.clientAddressResolver = ClientAddressResolver(trustedProxies: configuration.trustedProxies)
+        security.rateLimitsEnabled = configuration.rateLimitsEnabled
+        security.rateLimits = configuration.rateLimits
+        security.corsAllowedOrigins = configuration.corsOrigins
+        security.strictTransportSecurity = configuration.publicURL.lowercased().hasPrefix("https://")
+        security.clock = clock
+        return security
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import GatehouseCore
@@ -42,5 +43,19 @@ struct OneTimeTokenTests {
         #expect(OneTimeToken.digest(a) == OneTimeToken.digest(a))
         #expect(OneTimeToken.digest(a) != OneTimeToken.digest(b))
         #expect(OneTimeToken.digest(a) != a)
+    }
+}
+
+@Suite("Millisecond dates")
+struct MillisecondDateTests {
+    @Test func wholeMillisecondsRoundTripExactlyAcrossCenturies() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let ms = Int64.random(in: 0...4_102_444_800_000, using: &generator)  // 1970 ... 2100
+            let date = Date(millisecondsSince1970: ms)
+            #expect(date.millisecondsSince1970 == ms)
+            #expect(date.truncatedToMilliseconds == date)
+        }
+        #expect(Date(timeIntervalSince1970: 1.2349).millisecondsSince1970 == 1234)
     }
 }

@@ -63,6 +63,13 @@ enum PermissionOracle {
         case .includeDeleted:
             // super_admin only
             return actor.rawValue == "super_admin"
+        case .manageSessions:
+            // issue 5: admins over lower-ranked users; super_admin over any other user
+            switch actor.rawValue {
+            case "super_admin": return true
+            case "admin": return rank(target) < 3
+            default: return false
+            }
         }
     }
 }
@@ -72,13 +79,13 @@ struct PermissionPolicyTests {
     static let roles: [Role] = [.superAdmin, .admin, .moderator, .user, .guest]
 
     static let actions: [UserAction] =
-        [.read, .setActive, .updateProfile, .delete, .includeDeleted]
+        [.read, .setActive, .updateProfile, .delete, .includeDeleted, .manageSessions]
         + roles.map { UserAction.changeRole(to: $0) }
         + roles.map { UserAction.create(role: $0) }
 
     @Test func allRolesCovered() {
         #expect(Set(Role.allCases) == Set(Self.roles))
-        #expect(Self.actions.count == 15)
+        #expect(Self.actions.count == 16)
     }
 
     @Test func oracleRanksMatchTheContract() {

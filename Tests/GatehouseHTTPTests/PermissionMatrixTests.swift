@@ -194,4 +194,19 @@ struct PermissionMatrixTests {
             #expect(stored?.deletedAt == nil && stored?.role == .superAdmin && stored?.isActive == true)
         }
     }
+
+    @Test func concurrentRemovalsNeverLeaveNoSuperAdmin() async throws {
+        for round in 0..<5 {
+            try await TestApp.run { app, client in
+                let s = try await app.makeUser("s\(round)@example.com", role: .superAdmin)
+                let r = try await app.makeUser("r\(round)@example.com", role: .superAdmin)
+                let token = try await client.login("s\(round)@example.com").access
+                async let demote = client.call(.patch, "/api/v1/users/\(r.id.uuidString.lowercased())/role", json: ["role": "admin"], bearer: token)
+                async let delete = client.call(.delete, "/api/v1/users/\(s.id.uuidString.lowercased())", bearer: token)
+                let (a, b) = try await (demote, delete)
+                #expect(try await app.store.countActiveSuperAdmins() >= 1, "round \(round): \(a.status.code) \(b.status.code)")
+                #expect([a.status, b.status].contains(.conflict) || [a.status, b.status].contains(.unauthorized))
+            }
+        }
+    }
 }

@@ -18,16 +18,22 @@ import Testing
 /// A password hasher that counts the bcrypt verifications it performs (real bcrypt underneath, cost 4).
 final class CountingHasher: PasswordHasher {
     let inner: BcryptPasswordHasher
+    let delay: Duration
     private let counter = Mutex(0)
-    init(inner: BcryptPasswordHasher) { self.inner = inner }
+    init(inner: BcryptPasswordHasher, delay: Duration = .zero) {
+        self.inner = inner
+        self.delay = delay
+    }
     var verifications: Int { counter.withLock { $0 } }
     func hash(_ password: String) async throws -> String { try await inner.hash(password) }
     func verify(_ password: String, against hash: String) async throws -> Bool {
         counter.withLock { $0 += 1 }
+        if delay > .zero { try await Task.sleep(for: delay) }
         return try await inner.verify(password, against: hash)
     }
     func verifyDummy(_ password: String) async throws {
         counter.withLock { $0 += 1 }
+        if delay > .zero { try await Task.sleep(for: delay) }
         try await inner.verifyDummy(password)
     }
 }
@@ -52,6 +58,20 @@ struct TestApp: Sendable {
         var requireVerifiedEmail = false
         /// When set, mail goes to this transport instead of the recording mailer.
         var mailer: (any Mailer)?
+        /// Password jobs running at once and waiting before `503 overloaded`.
+        var hashConcurrency = 4
+        var hashQueueLimit = 1_000
+        /// Extra delay added to every bcrypt verification (to saturate the queue in tests).
+        var verifyDelay: Duration = .zero
+        /// HTTP hardening (its clock is replaced by the mock clock); nil: the defaults with rate limits off, because
+        /// the suites sign in many times from one (unknown) peer.
+        var security: HTTPSecurityConfiguration?
+        /// When set, metrics are recorded (password verifications included) and served at `/metrics`.
+        var metrics: GatehouseMetrics?
+        /// Serve over a real socket (`.live`) instead of in-process (`.router`).
+        var live = false
+        /// Adds test-only routes after the real ones (they run behind the same router middleware).
+        var extraRoutes: ((Router<GatehouseRequestContext>) -> Void)?
     }
 
     static func run<T: Sendable>(_ options: Options = Options(), _ body: @escaping @Sendable (TestApp, any TestClientProtocol) async throws -> T) async throws -> T {
@@ -67,22 +87,31 @@ struct TestApp: Sendable {
             let store = database.makeStore()
             let clock = MockWallClock(Date().truncatedToMilliseconds)
             let mailer = RecordingMailer()
-            let hasher = CountingHasher(inner: BcryptPasswordHasher(cost: 4, threadPool: pool))
+            let hasher = CountingHasher(inner: BcryptPasswordHasher(cost: 4, threadPool: pool), delay: options.verifyDelay)
+            let queue = PasswordWorkQueue(concurrency: options.hashConcurrency, waitingLimit: options.hashQueueLimit)
+            let serviceHasher: any PasswordHasher = options.metrics.map { MeteredPasswordHasher(hasher, verifications: $0.passwordVerifications) } ?? hasher
+            var security = options.security ?? HTTPSecurityConfiguration()
+            if options.security == nil { security.rateLimitsEnabled = false }
+            security.clock = clock
             let tokens = await JWTTokenCodec(configuration: TokenConfiguration(secret: secret), clock: clock)
             var configuration = AuthConfiguration()
             configuration.publicURL = "https://auth.example.test"
             configuration.refreshReuseInterval = options.refreshReuseInterval
             configuration.requireVerifiedEmail = options.requireVerifiedEmail
             let auth = AuthService(
-                store: store, hasher: hasher, tokens: tokens, mail: MailDispatcher(mailer: options.mailer ?? mailer, logger: logger), clock: clock,
-                configuration: configuration, logger: logger)
-            let users = UserService(store: store, hasher: hasher, clock: clock, logger: logger)
-            let router = buildRouter(auth: auth, users: users, store: store, version: "test")
+                store: store, hasher: serviceHasher, tokens: tokens, mail: MailDispatcher(mailer: options.mailer ?? mailer, logger: logger), clock: clock,
+                configuration: configuration, logger: logger, passwordQueue: queue)
+            let users = UserService(store: store, hasher: serviceHasher, clock: clock, logger: logger, passwordQueue: queue)
+            let router = buildRouter(
+                auth: auth, users: users, sessions: SessionService(store: store, clock: clock, logger: logger),
+                auditLog: AuditService(store: store, clock: clock, logger: logger), store: store, version: "test",
+                security: security, metrics: options.metrics)
+            options.extraRoutes?(router)
             let testApp = TestApp(
                 database: database, store: store, clock: clock, mailer: mailer, hasher: hasher, tokens: tokens, auth: auth, users: users,
                 logs: logs, logger: logger)
             let app = Application(router: router, logger: logger)
-            let result = try await app.test(.router) { client in try await body(testApp, client) }
+            let result = try await app.test(options.live ? .live : .router) { client in try await body(testApp, client) }
             try await database.close()
             try await pool.shutdownGracefully()
             return result

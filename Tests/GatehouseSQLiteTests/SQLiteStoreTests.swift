@@ -37,12 +37,129 @@ struct SQLiteStoreTests {
     func migrateTwice() async throws {
         let service = try await SQLiteDatabaseService.open(path: nil, logger: Logger(label: "test"))
         let migrator = service.makeMigrator()
-        #expect(try await migrator.migrate() == [1])
+        #expect(try await migrator.migrate() == [1, 2])
         #expect(try await migrator.migrate() == [])
-        #expect(try await migrator.appliedVersions() == [1])
-        let rows = try await service.database.select().column("name").from("gatehouse_migrations").all()
-        #expect(try rows.map { try $0.decode(column: "name", as: String.self) } == ["initial_schema"])
+        #expect(try await migrator.appliedVersions() == [1, 2])
+        let rows = try await service.database.select().column("name").from("gatehouse_migrations").orderBy("version").all()
+        #expect(try rows.map { try $0.decode(column: "name", as: String.self) } == ["initial_schema", "audit_events_and_login_attempts"])
         try await service.close()
+    }
+
+    @Test("a database at version 1 is upgraded to version 2 without touching its data")
+    func upgradeFromVersion1() async throws {
+        let service = try await SQLiteDatabaseService.open(path: nil, logger: Logger(label: "test"))
+        let v1 = SQLMigrator(database: service.database, migrations: [GatehouseMigrations.initialSchema], errorMapper: .sqlite)
+        #expect(try await v1.migrate() == [1])
+        let store = service.makeStore()
+        let user = sampleUser()
+        try await store.createUser(user)
+        #expect(try await service.makeMigrator().migrate() == [2])
+        #expect(try await store.user(id: user.id, includeDeleted: false) == user)
+        let event = AuditEvent(type: .userCreated, occurredAt: user.createdAt, targetId: user.id, outcome: "success")
+        try await store.appendAuditEvent(event)
+        #expect(try await store.listAuditEvents(AuditQuery(targetId: user.id)).items == [event])
+        try await service.close()
+    }
+
+    @Test("the version 2 tables and indexes exist; audit rows have no foreign keys")
+    func version2Schema() async throws {
+        try await withMigratedSQLite { service, store in
+            let db = service.database
+            let indexes = try await db.raw("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_events'").all()
+                .map { try $0.decode(column: "name", as: String.self) }
+            for name in [
+                "audit_events_occurred_at_idx", "audit_events_actor_id_occurred_at_idx", "audit_events_target_id_occurred_at_idx",
+                "audit_events_type_occurred_at_idx",
+            ] {
+                #expect(indexes.contains(name), "missing index \(name)")
+            }
+            let foreignKeys = try await db.raw("SELECT * FROM pragma_foreign_key_list('audit_events')").all()
+            #expect(foreignKeys.isEmpty)
+            // The log outlives the users it names.
+            let user = sampleUser()
+            try await store.createUser(user)
+            let event = AuditEvent(type: .userDeleted, occurredAt: user.createdAt, actorId: user.id, targetId: user.id, outcome: "success")
+            try await store.appendAuditEvent(event)
+            try await db.delete(from: "users").where("id", .equal, user.id.uuidString.lowercased()).run()
+            #expect(try await store.listAuditEvents(AuditQuery(actorId: user.id)).items == [event])
+            // Details are stored as a sorted-keys JSON object.
+            let detailed = AuditEvent(type: .roleChanged, occurredAt: user.createdAt, outcome: "success", details: ["to": "admin", "from": "user"])
+            try await store.appendAuditEvent(detailed)
+            let stored = try await db.select().column("details").from("audit_events")
+                .where("id", .equal, detailed.id.uuidString.lowercased()).first()?.decode(column: "details", as: String.self)
+            #expect(stored == #"{"from":"user","to":"admin"}"#)
+        }
+    }
+
+    @Test("audit log round trip, filters, paging and bounds")
+    func auditLog() async throws {
+        try await withMigratedSQLite { _, store in
+            let suite = StoreConformance(makeStore: { store })
+            try await suite.auditRoundTrip()
+            try await suite.auditFilters()
+            try await suite.auditPagesNewestFirst()
+            try await suite.auditToIsExclusive()
+        }
+    }
+
+    @Test("login lockout: threshold, lock, backoff, window, clear, independent keys")
+    func loginLockout() async throws {
+        try await withMigratedSQLite { _, store in
+            let suite = StoreConformance(makeStore: { store })
+            try await suite.loginAttemptThreshold()
+            try await suite.loginAttemptLockout()
+            try await suite.loginAttemptBackoffGrows()
+            try await suite.loginAttemptWindowRestarts()
+            try await suite.clearLoginAttemptsResetsLevel()
+            try await suite.loginAttemptKeysAreIndependent()
+        }
+    }
+
+    @Test("100 concurrent login-attempt reservations with threshold 5: exactly 5 allowed")
+    func concurrentReservations() async throws {
+        try await withMigratedSQLite { _, store in
+            try await StoreConformance(makeStore: { store }).concurrentReservationsAllowThreshold()
+        }
+    }
+
+    @Test("reservations and locks across four connections to one file: at most threshold allowed, no level lost")
+    func crossConnectionReservations() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("lockout.sqlite").path
+            try await withMigratedSQLite(path: path) { first, _ in
+                var services = [first]
+                for _ in 1..<4 { services.append(try await SQLiteDatabaseService.open(path: path, logger: Logger(label: "test"))) }
+                do {
+                    // Separate connections contend for SQLite's write lock: wait for it instead of failing busy.
+                    for service in services { try await service.database.raw("PRAGMA busy_timeout = 10000").run() }
+                    let stores = services.map { $0.makeStore() }
+                    // Rotating through the stores spreads the callers over the connections.
+                    try await StoreConformance(makeStore: { @Sendable in stores.randomElement()! }).concurrentReservationsAllowThreshold()
+                    let key = "\(UUID().uuidString.lowercased())@example.com"
+                    let now = Date(millisecondsSince1970: 1_748_736_000_000)
+                    let results = try await withThrowingTaskGroup(of: LoginAttemptReservation.self) { group in
+                        for i in 0..<100 {
+                            group.addTask { try await stores[i % stores.count].reserveLoginAttempt(key: key, at: now, threshold: 7, window: 900) }
+                        }
+                        return try await group.reduce(into: [LoginAttemptReservation]()) { $0.append($1) }
+                    }
+                    let attempts = results.compactMap { if case .allowed(let n) = $0 { n } else { nil } }
+                    #expect(attempts.sorted() == Array(1...7))
+                    let backoff = [60, 300, 900, 1800, 3600, 7200]
+                    let ends = try await withThrowingTaskGroup(of: Date.self) { group in
+                        for i in 0..<6 {
+                            group.addTask { try await stores[i % stores.count].lockLoginAttempts(key: key, at: now, backoff: backoff) }
+                        }
+                        return try await group.reduce(into: [Date]()) { $0.append($1) }
+                    }
+                    #expect(Set(ends) == Set(backoff.map { now.addingTimeInterval(Double($0)) }))
+                } catch {
+                    for service in services.dropFirst() { try? await service.close() }
+                    throw error
+                }
+                for service in services.dropFirst() { try await service.close() }
+            }
+        }
     }
 
     @Test("30 concurrent spends of one refresh token: exactly one .spent")

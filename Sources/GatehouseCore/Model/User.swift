@@ -43,12 +43,16 @@ public struct User: Sendable, Equatable {
 
 extension Date {
     /// This date truncated to whole milliseconds (the storage and wire precision).
-    public var truncatedToMilliseconds: Date {
-        Date(timeIntervalSince1970: (timeIntervalSince1970 * 1000).rounded(.down) / 1000)
-    }
+    public var truncatedToMilliseconds: Date { Date(millisecondsSince1970: millisecondsSince1970) }
 
-    /// Milliseconds since 1970-01-01T00:00:00Z.
-    public var millisecondsSince1970: Int64 { Int64((timeIntervalSince1970 * 1000).rounded(.down)) }
+    /// Milliseconds since 1970-01-01T00:00:00Z, rounded down. A date made from whole milliseconds gives them back
+    /// exactly: `Date` keeps seconds since 2001 in a `Double`, so the product can land a few hundred nanoseconds off a
+    /// whole millisecond; values within 2 µs of one snap to it before flooring.
+    public var millisecondsSince1970: Int64 {
+        let scaled = timeIntervalSince1970 * 1000
+        let nearest = scaled.rounded()
+        return Int64(abs(scaled - nearest) < 0.002 ? nearest : scaled.rounded(.down))
+    }
 
     /// The date `milliseconds` after 1970-01-01T00:00:00Z.
     public init(millisecondsSince1970 milliseconds: Int64) {

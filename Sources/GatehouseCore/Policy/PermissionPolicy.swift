@@ -14,6 +14,8 @@ public enum UserAction: Sendable, Hashable, CustomStringConvertible {
     case create(role: Role)
     /// See soft-deleted users (`includeDeleted=true`).
     case includeDeleted
+    /// List or revoke another user's sessions.
+    case manageSessions
 
     public var description: String {
         switch self {
@@ -24,6 +26,7 @@ public enum UserAction: Sendable, Hashable, CustomStringConvertible {
         case .changeRole(let role): "change_role(\(role.rawValue))"
         case .create(let role): "create(\(role.rawValue))"
         case .includeDeleted: "include_deleted"
+        case .manageSessions: "manage_sessions"
         }
     }
 }
@@ -44,7 +47,7 @@ public enum PermissionPolicy {
             case .admin, .moderator: return target < actor
             case .user, .guest: return false
             }
-        case .updateProfile, .delete:
+        case .updateProfile, .delete, .manageSessions:
             switch actor {
             case .superAdmin: return true
             case .admin: return target < .admin

@@ -15,6 +15,12 @@ public struct AuthConfiguration: Sendable {
     /// Base of the links sent by mail, e.g. `https://auth.example.com` (no trailing slash). Never taken from requests.
     public var publicURL: String = "http://127.0.0.1:8080"
     public var passwordPolicy = PasswordPolicy()
+    /// Failed logins of one account, within ``lockoutWindow``, before it is locked (default 5).
+    public var lockoutThreshold: Int = 5
+    /// Seconds in which failed logins are counted (default 900).
+    public var lockoutWindow: Int = 900
+    /// Lock durations in seconds for the first, second, … lockout; the last repeats (default 60, 300, 900, 3600).
+    public var lockoutBackoff: [Int] = [60, 300, 900, 3_600]
 
     public init() {}
 }
@@ -29,10 +35,13 @@ public struct AuthService: Sendable {
     let clock: any WallClock
     let configuration: AuthConfiguration
     let logger: Logger
+    let passwordQueue: PasswordWorkQueue
+    let audit: AuditTrail
 
+    /// - Parameter passwordQueue: The bounded queue for password work, shared with ``UserService``.
     public init(
         store: any GatehouseStore, hasher: any PasswordHasher, tokens: any TokenCodec, mail: MailDispatcher, clock: any WallClock,
-        configuration: AuthConfiguration, logger: Logger
+        configuration: AuthConfiguration, logger: Logger, passwordQueue: PasswordWorkQueue = PasswordWorkQueue(concurrency: 4, waitingLimit: 64)
     ) {
         self.store = store
         self.hasher = hasher
@@ -41,6 +50,8 @@ public struct AuthService: Sendable {
         self.clock = clock
         self.configuration = configuration
         self.logger = logger
+        self.passwordQueue = passwordQueue
+        self.audit = AuditTrail(store: store, clock: clock, logger: logger)
     }
 
     // MARK: Registration
@@ -53,7 +64,8 @@ public struct AuthService: Sendable {
             let all = violations + ProfileRules.violations(username: username, fullName: fullName)
             guard all.isEmpty, let canonical, let password else { throw GatehouseError.validation(all) }
             if try await store.user(email: canonical) != nil { throw GatehouseError.emailTaken }
-            let hash = try await hasher.hash(password)
+            let hasher = self.hasher
+            let hash = try await passwordQueue.run { try await hasher.hash(password) }
             let now = clock.now()
             let user = User(
                 id: UUID(), email: canonical, username: Self.value(ProfileRules.normalized(username)),
@@ -65,6 +77,7 @@ public struct AuthService: Sendable {
                 throw GatehouseError.emailTaken
             }
             logger.info("user registered", metadata: ["user.id": "\(user.id.uuidString.lowercased())"])
+            await audit.record(.userCreated, actor: user.id, target: user.id, details: ["via": "register", "role": user.role.rawValue])
             try await sendVerification(to: user)
             return user
         }
@@ -114,15 +127,8 @@ public struct AuthService: Sendable {
             }
             guard violations.isEmpty, let canonical, let password else { throw GatehouseError.validation(violations) }
 
-            guard var user = try await store.user(email: canonical) else {
-                try await hasher.verifyDummy(password)
-                logger.info("login failed", metadata: ["reason": "unknown_email"])
-                throw GatehouseError.invalidCredentials
-            }
-            guard try await hasher.verify(password, against: user.passwordHash) else {
-                logger.info("login failed", metadata: ["user.id": "\(user.id.uuidString.lowercased())", "reason": "wrong_password"])
-                throw GatehouseError.invalidCredentials
-            }
+            let outcome = try await passwordQueue.run { try await verifyLogin(canonical: canonical, password: password) }
+            guard var user = outcome else { throw GatehouseError.invalidCredentials }
             guard user.isActive else { throw GatehouseError.accountDisabled }
             if configuration.requireVerifiedEmail && !user.isVerified { throw GatehouseError.emailNotVerified }
             let now = clock.now()
@@ -135,8 +141,52 @@ public struct AuthService: Sendable {
                 expiresAt: now.addingTimeInterval(TimeInterval(tokens.refreshTokenTTL)))
             try await store.createSession(session, firstToken: refresh)
             logger.info("login succeeded", metadata: ["user.id": "\(user.id.uuidString.lowercased())", "session.id": "\(session.id.uuidString.lowercased())"])
+            await audit.record(.loginSucceeded, actor: user.id, target: user.id, details: ["session_id": session.id.uuidString.lowercased()])
             return try await issue(user: user, sessionId: session.id, refresh: refresh, now: now)
         }
+    }
+
+    /// The brute-force-guarded password check of a login: counts the attempt in the store before any bcrypt work
+    /// (so parallel guesses run at most `lockoutThreshold` verifications per window), locks the account after the
+    /// last allowed failure, clears the count on success. Unknown emails are counted and hashed alike.
+    /// - Returns: the user when the password is right (active or not), nil for a wrong password or unknown email.
+    /// - Throws: `429 too_many_attempts` with `Retry-After` while locked.
+    private func verifyLogin(canonical: String, password: String) async throws -> User? {
+        let now = clock.now()
+        let user = try await store.user(email: canonical)
+        let reservation = try await store.reserveLoginAttempt(
+            key: canonical, at: now, threshold: configuration.lockoutThreshold, window: configuration.lockoutWindow)
+        let attempt: Int
+        switch reservation {
+        case .refused(let lockedUntil):
+            let wait = lockedUntil.map { Int($0.timeIntervalSince(now).rounded(.up)) } ?? 1
+            logger.info("login refused: account locked", metadata: ["retry_after": "\(wait)"])
+            await audit.record(.loginLocked, actor: nil, target: user?.id, outcome: "denied", details: ["retry_after": String(max(1, wait))])
+            throw GatehouseError.tooManyAttempts(retryAfter: wait)
+        case .allowed(let count):
+            attempt = count
+        }
+        let verified: Bool
+        if let user {
+            verified = try await hasher.verify(password, against: user.passwordHash)
+        } else {
+            try await hasher.verifyDummy(password)
+            verified = false
+        }
+        if verified {
+            try await store.clearLoginAttempts(key: canonical)
+            return user
+        }
+        logger.info("login failed", metadata: ["user.id": "\(user?.id.uuidString.lowercased() ?? "unknown")", "attempt": "\(attempt)"])
+        await audit.record(.loginFailed, actor: nil, target: user?.id, outcome: "failure", details: ["attempt": String(attempt)])
+        if attempt >= configuration.lockoutThreshold {
+            let until = try await store.lockLoginAttempts(key: canonical, at: clock.now(), backoff: configuration.lockoutBackoff)
+            logger.warning("account locked after repeated failed logins", metadata: ["user.id": "\(user?.id.uuidString.lowercased() ?? "unknown")"])
+            await audit.record(
+                .loginLocked, actor: nil, target: user?.id, outcome: "denied",
+                details: ["locked_until": String(Int(until.timeIntervalSince1970)), "attempt": String(attempt)])
+        }
+        return nil
     }
 
     /// Exchanges a refresh token for a new pair; the presented token is spent.
@@ -159,6 +209,9 @@ public struct AuthService: Sendable {
                 if let reissued = try await reissueWithinReuseInterval(record, now: now) { return reissued }
                 try await store.revokeSession(id: record.sessionId, at: now)
                 logger.warning("refresh token reuse detected; session revoked", metadata: ["user.id": "\(record.userId.uuidString.lowercased())", "session.id": "\(record.sessionId.uuidString.lowercased())"])
+                await audit.record(
+                    .refreshReuseDetected, actor: record.userId, target: record.userId, outcome: "denied",
+                    details: ["session_id": record.sessionId.uuidString.lowercased()])
                 throw GatehouseError.invalidRefreshToken
             case .spent(let record):
                 guard record.userId == claims.userId, record.sessionId == claims.sessionId,
@@ -222,15 +275,20 @@ public struct AuthService: Sendable {
     public func logout(principal: Principal, refreshToken: String?, allSessions: Bool) async throws {
         try await guarded {
             let now = clock.now()
+            let scope: String
             if allSessions {
                 try await store.revokeSessions(userId: principal.user.id, keeping: nil, at: now)
+                scope = "all"
             } else if let refreshToken {
                 let claims = try await tokens.verifyRefreshToken(refreshToken)
                 guard claims.userId == principal.user.id else { throw GatehouseError.forbidden }
                 try await store.revokeSession(id: claims.sessionId, at: now)
+                scope = claims.sessionId.uuidString.lowercased()
             } else {
                 try await store.revokeSession(id: principal.sessionId, at: now)
+                scope = principal.sessionId.uuidString.lowercased()
             }
+            await audit.record(.logout, actor: principal.user.id, target: principal.user.id, details: ["sessions": scope])
             logger.info("logout", metadata: ["user.id": "\(principal.user.id.uuidString.lowercased())", "all": "\(allSessions)"])
         }
     }
@@ -254,6 +312,7 @@ public struct AuthService: Sendable {
                 try await store.markEmailVerified(userId: user.id, at: now)
             }
             logger.info("email verified", metadata: ["user.id": "\(user.id.uuidString.lowercased())"])
+            await audit.record(.emailVerified, actor: user.id, target: user.id)
             return user
         }
     }
@@ -266,10 +325,21 @@ public struct AuthService: Sendable {
             guard let email else {
                 throw GatehouseError.validation([FieldViolation(field: "email", code: "required", message: "An email address is required.")])
             }
-            guard let canonical = try? EmailAddress(email).value, let user = try await store.user(email: canonical), !user.isVerified,
-                user.isActive
-            else { return }
-            try await sendVerification(to: user)
+            inBackground("resend verification") {
+                guard let canonical = try? EmailAddress(email).value, let user = try await store.user(email: canonical), !user.isVerified,
+                    user.isActive
+                else { return }
+                try await sendVerification(to: user)
+            }
+        }
+    }
+
+    /// Runs the account-dependent part of an always-`202` endpoint after the answer, so that its timing does not
+    /// reveal whether the email has an account. The task keeps the request's ``RequestTrace``; failures are logged.
+    private func inBackground(_ name: String, _ work: @escaping @Sendable () async throws -> Void) {
+        let logger = self.logger
+        Task {
+            do { try await work() } catch { logger.error("\(name) failed", metadata: ["error": "\(String(describing: type(of: error)))"]) }
         }
     }
 
@@ -297,6 +367,12 @@ public struct AuthService: Sendable {
             guard let email else {
                 throw GatehouseError.validation([FieldViolation(field: "email", code: "required", message: "An email address is required.")])
             }
+            inBackground("forgot password") { try await sendReset(to: email) }
+        }
+    }
+
+    private func sendReset(to email: String) async throws {
+        do {
             guard let canonical = try? EmailAddress(email).value, let user = try await store.user(email: canonical), user.isActive else { return }
             let token = OneTimeToken.generate()
             let now = clock.now()
@@ -330,10 +406,13 @@ public struct AuthService: Sendable {
             guard let record = try await store.consumeOneTimeToken(digest: OneTimeToken.digest(token), purpose: .resetPassword, at: now),
                 let user = try await store.user(id: record.userId, includeDeleted: false)
             else { throw GatehouseError.invalidResetToken }
-            try await store.setPasswordHash(userId: user.id, hash: try await hasher.hash(newPassword), at: clock.now())
+            let hasher = self.hasher
+            let hash = try await passwordQueue.run { try await hasher.hash(newPassword) }
+            try await store.setPasswordHash(userId: user.id, hash: hash, at: clock.now())
             try await store.revokeSessions(userId: user.id, keeping: nil, at: now)
             try await store.voidOneTimeTokens(userId: user.id, purpose: .resetPassword, at: now)
             logger.info("password reset", metadata: ["user.id": "\(user.id.uuidString.lowercased())"])
+            await audit.record(.passwordReset, actor: user.id, target: user.id)
         }
     }
 
@@ -351,13 +430,20 @@ public struct AuthService: Sendable {
                 violations.append(FieldViolation(field: "newPassword", code: "required", message: "A new password is required."))
             }
             guard violations.isEmpty, let currentPassword, let newPassword else { throw GatehouseError.validation(violations) }
-            guard try await hasher.verify(currentPassword, against: principal.user.passwordHash) else { throw GatehouseError.invalidCredentials }
+            let hasher = self.hasher
+            let storedHash = principal.user.passwordHash
+            let newHash: String? = try await passwordQueue.run {
+                guard try await hasher.verify(currentPassword, against: storedHash) else { return nil }
+                return try await hasher.hash(newPassword)
+            }
+            guard let newHash else { throw GatehouseError.invalidCredentials }
             let user = principal.user
             let now = clock.now()
-            try await store.setPasswordHash(userId: user.id, hash: try await hasher.hash(newPassword), at: now)
+            try await store.setPasswordHash(userId: user.id, hash: newHash, at: now)
             try await store.revokeSessions(userId: user.id, keeping: principal.sessionId, at: now)
             try await store.voidOneTimeTokens(userId: user.id, purpose: .resetPassword, at: now)
             logger.info("password changed", metadata: ["user.id": "\(user.id.uuidString.lowercased())"])
+            await audit.record(.passwordChanged, actor: user.id, target: user.id)
         }
     }
 }

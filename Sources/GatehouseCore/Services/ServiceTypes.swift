@@ -79,7 +79,10 @@ enum ProfileRules {
         if value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             found.append(FieldViolation(field: field, code: "required", message: "\(field) must not be blank."))
         }
-        if value.count > max { found.append(FieldViolation(field: field, code: "too_long", message: "\(field) must be at most \(max) characters.")) }
+        // Counted in Unicode code points (what VARCHAR limits count), so combining marks cannot pad a value.
+        if value.unicodeScalars.count > max {
+            found.append(FieldViolation(field: field, code: "too_long", message: "\(field) must be at most \(max) characters."))
+        }
         if value.unicodeScalars.contains(where: { [.control, .format, .lineSeparator, .paragraphSeparator].contains($0.properties.generalCategory) }) {
             found.append(FieldViolation(field: field, code: "invalid_character", message: "\(field) contains a control or invisible character."))
         }

@@ -55,13 +55,31 @@ public struct UserService: Sendable {
     let clock: any WallClock
     let passwordPolicy: PasswordPolicy
     let logger: Logger
+    let passwordQueue: PasswordWorkQueue
+    let audit: AuditTrail
 
-    public init(store: any GatehouseStore, hasher: any PasswordHasher, clock: any WallClock, passwordPolicy: PasswordPolicy = PasswordPolicy(), logger: Logger) {
+    /// - Parameter passwordQueue: The bounded queue for password work, shared with ``AuthService``.
+    public init(
+        store: any GatehouseStore, hasher: any PasswordHasher, clock: any WallClock, passwordPolicy: PasswordPolicy = PasswordPolicy(), logger: Logger,
+        passwordQueue: PasswordWorkQueue = PasswordWorkQueue(concurrency: 4, waitingLimit: 64)
+    ) {
         self.store = store
         self.hasher = hasher
         self.clock = clock
         self.passwordPolicy = passwordPolicy
         self.logger = logger
+        self.passwordQueue = passwordQueue
+        self.audit = AuditTrail(store: store, clock: clock, logger: logger)
+    }
+
+    /// Runs a use case of `actor`, recording a `permission_denied` audit event when it ends in `403 forbidden`.
+    func recordingDenial<T>(_ action: String, actor: Principal, target: UUID?, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await guarded(body)
+        } catch let error as GatehouseError where error.code == .forbidden {
+            await audit.record(.permissionDenied, actor: actor.user.id, target: target, outcome: "denied", details: ["action": action])
+            throw error
+        }
     }
 
     // MARK: Reading
@@ -70,7 +88,7 @@ public struct UserService: Sendable {
     /// soft-deleted users are found too.
     /// - Throws: `403 forbidden`, `404 user_not_found`.
     public func user(_ id: UUID, actor: Principal, includeDeleted: Bool) async throws -> User {
-        try await guarded {
+        try await recordingDenial("read_user", actor: actor, target: id) {
             if includeDeleted && !PermissionPolicy.allows(.includeDeleted, actor: actor.user.role, target: .guest) { throw GatehouseError.forbidden }
             if id == actor.user.id && !includeDeleted { return actor.user }
             guard PermissionPolicy.mayAttempt(.read, actor: actor.user.role) || id == actor.user.id else { throw GatehouseError.forbidden }
@@ -82,7 +100,7 @@ public struct UserService: Sendable {
     /// One page of users, newest first (moderator+; `includeDeleted` super_admin only).
     /// - Throws: `403 forbidden`, `422` for out-of-range paging.
     public func listUsers(_ query: UserQuery, actor: Principal) async throws -> UserPage {
-        try await guarded {
+        try await recordingDenial("list_users", actor: actor, target: nil) {
             guard PermissionPolicy.mayAttempt(.read, actor: actor.user.role) else { throw GatehouseError.forbidden }
             if query.includeDeleted && !PermissionPolicy.allows(.includeDeleted, actor: actor.user.role, target: .guest) {
                 throw GatehouseError.forbidden
@@ -96,13 +114,14 @@ public struct UserService: Sendable {
     /// Creates a user with any role (super_admin) or a role lower than admin (admin).
     /// - Throws: `403 forbidden`, `422 validation_failed`, `409 email_taken`.
     public func createUser(_ input: NewUser, actor: Principal) async throws -> User {
-        try await guarded {
+        try await recordingDenial("create_user", actor: actor, target: nil) {
             let role = input.role ?? .user
             guard PermissionPolicy.mayAttempt(.create(role: .guest), actor: actor.user.role) else { throw GatehouseError.forbidden }
             let user = try await validatedNewUser(input)
             guard PermissionPolicy.allows(.create(role: role), actor: actor.user.role, target: role) else { throw GatehouseError.forbidden }
             try await insert(user)
             logger.info("user created", metadata: ["user.id": "\(user.id.uuidString.lowercased())", "actor.id": "\(actor.user.id.uuidString.lowercased())", "role": "\(role.rawValue)"])
+            await audit.record(.userCreated, actor: actor.user.id, target: user.id, details: ["via": "admin", "role": role.rawValue])
             return user
         }
     }
@@ -114,6 +133,7 @@ public struct UserService: Sendable {
             let user = try await validatedNewUser(NewUser(email: email, password: password, role: .superAdmin, isVerified: true))
             try await insert(user)
             logger.info("super_admin created", metadata: ["user.id": "\(user.id.uuidString.lowercased())"])
+            await audit.record(.userCreated, actor: nil, target: user.id, details: ["via": "bootstrap", "role": Role.superAdmin.rawValue])
             return user
         }
     }
@@ -132,7 +152,8 @@ public struct UserService: Sendable {
         return User(
             id: UUID(), email: canonical, username: AuthService.value(ProfileRules.normalized(input.username)),
             fullName: AuthService.value(ProfileRules.normalized(input.fullName)), role: input.role ?? .user, isActive: input.isActive ?? true,
-            isVerified: input.isVerified ?? false, passwordHash: try await hasher.hash(password), createdAt: now, updatedAt: now)
+            isVerified: input.isVerified ?? false, passwordHash: try await passwordQueue.run { [hasher] in try await hasher.hash(password) },
+            createdAt: now, updatedAt: now)
     }
 
     private func insert(_ user: User) async throws {
@@ -152,7 +173,7 @@ public struct UserService: Sendable {
     /// Changing the email clears `isVerified` unless the request sets it. Deactivation revokes the target's sessions.
     /// - Throws: `403 forbidden`, `404 user_not_found`, `422 validation_failed`, `409 email_taken`, `409 last_super_admin`.
     public func updateUser(_ id: UUID, changes: UserChanges, actor: Principal) async throws -> User {
-        try await guarded {
+        try await recordingDenial("update_user", actor: actor, target: id) {
             let role = actor.user.role
             var target: User
             if id == actor.user.id {
@@ -184,9 +205,7 @@ public struct UserService: Sendable {
             }
             guard violations.isEmpty else { throw GatehouseError.validation(violations) }
 
-            if changes.isActive == false && target.isActive && target.role == .superAdmin {
-                try await requireAnotherSuperAdmin()
-            }
+            let guardsLastSuperAdmin = changes.isActive == false && target.isActive && target.role == .superAdmin
             let wasActive = target.isActive
             switch ProfileRules.normalized(changes.username) {
             case .absent: break
@@ -208,7 +227,7 @@ public struct UserService: Sendable {
             let now = clock.now()
             target.updatedAt = now
             do {
-                try await store.updateUser(target)
+                try await write(target, guardingLastSuperAdmin: guardsLastSuperAdmin)
             } catch let error as StoreError where error.isDuplicate {
                 throw GatehouseError.emailTaken
             }
@@ -216,6 +235,15 @@ public struct UserService: Sendable {
                 try await store.revokeSessions(userId: target.id, keeping: nil, at: now)
             }
             logger.info("user updated", metadata: ["user.id": "\(target.id.uuidString.lowercased())", "actor.id": "\(actor.user.id.uuidString.lowercased())"])
+            var fields: [String] = []
+            if changes.username.isPresent { fields.append("username") }
+            if changes.fullName.isPresent { fields.append("fullName") }
+            if changes.email != nil { fields.append("email") }
+            if changes.isActive != nil { fields.append("isActive") }
+            if changes.isVerified != nil { fields.append("isVerified") }
+            var details = ["fields": fields.joined(separator: ",")]
+            if let isActive = changes.isActive { details["isActive"] = String(isActive) }
+            await audit.record(.userUpdated, actor: actor.user.id, target: target.id, details: details)
             return target
         }
     }
@@ -223,18 +251,19 @@ public struct UserService: Sendable {
     /// Changes another user's role. Nobody can change their own role.
     /// - Throws: `422` for an unknown role, `403 forbidden`, `404 user_not_found`, `409 last_super_admin`.
     public func changeRole(_ id: UUID, to newRole: Role, actor: Principal) async throws -> User {
-        try await guarded {
+        try await recordingDenial("change_role", actor: actor, target: id) {
             guard id != actor.user.id else { throw GatehouseError.forbidden }
             guard PermissionPolicy.mayAttempt(.changeRole(to: newRole), actor: actor.user.role) else { throw GatehouseError.forbidden }
             guard var target = try await store.user(id: id, includeDeleted: false) else { throw GatehouseError.userNotFound }
             guard PermissionPolicy.allows(.changeRole(to: newRole), actor: actor.user.role, target: target.role) else { throw GatehouseError.forbidden }
-            if target.role == .superAdmin && newRole != .superAdmin && target.isActive { try await requireAnotherSuperAdmin() }
+            let guardsLastSuperAdmin = target.role == .superAdmin && newRole != .superAdmin && target.isActive
             let previous = target.role
             target.role = newRole
             target.updatedAt = clock.now()
-            try await store.updateUser(target)
+            try await write(target, guardingLastSuperAdmin: guardsLastSuperAdmin)
             logger.info(
                 "role changed", metadata: ["user.id": "\(target.id.uuidString.lowercased())", "actor.id": "\(actor.user.id.uuidString.lowercased())", "from": "\(previous.rawValue)", "to": "\(newRole.rawValue)"])
+            await audit.record(.roleChanged, actor: actor.user.id, target: target.id, details: ["from": previous.rawValue, "to": newRole.rawValue])
             return target
         }
     }
@@ -245,7 +274,7 @@ public struct UserService: Sendable {
     /// its email can be registered again.
     /// - Throws: `403 forbidden`, `404 user_not_found`, `409 last_super_admin`.
     public func deleteUser(_ id: UUID, actor: Principal) async throws {
-        try await guarded {
+        try await recordingDenial("delete_user", actor: actor, target: id) {
             var target: User
             if id == actor.user.id {
                 target = actor.user
@@ -255,17 +284,23 @@ public struct UserService: Sendable {
                 guard PermissionPolicy.allows(.delete, actor: actor.user.role, target: current.role) else { throw GatehouseError.forbidden }
                 target = current
             }
-            if target.role == .superAdmin && target.isActive { try await requireAnotherSuperAdmin() }
             let now = clock.now()
             target.deletedAt = now
             target.updatedAt = now
-            try await store.updateUser(target)
+            try await write(target, guardingLastSuperAdmin: target.role == .superAdmin && target.isActive)
             try await store.revokeSessions(userId: target.id, keeping: nil, at: now)
             logger.info("user deleted", metadata: ["user.id": "\(target.id.uuidString.lowercased())", "actor.id": "\(actor.user.id.uuidString.lowercased())"])
+            await audit.record(.userDeleted, actor: actor.user.id, target: target.id)
         }
     }
 
-    private func requireAnotherSuperAdmin() async throws {
-        if try await store.countActiveSuperAdmins() <= 1 { throw GatehouseError.lastSuperAdmin }
+    /// Writes the user; when the change removes an active super_admin, only if another one remains (atomically).
+    /// - Throws: `409 last_super_admin` when it would remove the last one.
+    private func write(_ user: User, guardingLastSuperAdmin: Bool) async throws {
+        if guardingLastSuperAdmin {
+            guard try await store.updateUserKeepingAnotherSuperAdmin(user) else { throw GatehouseError.lastSuperAdmin }
+        } else {
+            try await store.updateUser(user)
+        }
     }
 }

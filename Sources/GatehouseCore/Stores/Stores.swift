@@ -66,6 +66,11 @@ public protocol UserStore: Sendable {
     /// Replaces every stored field of the user with `user.id`.
     /// - Throws: ``StoreError/duplicate(_:)`` on an email conflict, ``StoreError/notFound(_:)`` for an unknown id.
     func updateUser(_ user: User) async throws
+    /// Like ``updateUser(_:)``, but writes only if another live, active super_admin (id ≠ `user.id`) exists at the
+    /// moment of the write, checked in the same atomic statement, so two concurrent demotions or deletions can never
+    /// remove the last super_admin. Returns false (nothing written) when the guard fails.
+    /// - Throws: ``StoreError/duplicate(_:)`` on an email conflict, ``StoreError/notFound(_:)`` for an unknown id.
+    func updateUserKeepingAnotherSuperAdmin(_ user: User) async throws -> Bool
     /// Sets `lastLoginAt` of the live user `userId` without touching other fields (no lost update against a
     /// concurrent change such as a deactivation).
     func recordLogin(userId: UUID, at time: Date) async throws

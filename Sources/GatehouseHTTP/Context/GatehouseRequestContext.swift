@@ -13,6 +13,9 @@ public struct GatehouseRequestContext: RequestContext {
     public var requestId: String = ""
     /// The socket peer's IP address, if known.
     public let remoteAddress: String?
+    /// The client's address as resolved by ``RequestIDMiddleware`` (``ClientAddressResolver``): the socket peer, or
+    /// behind a trusted proxy the right-most untrusted `X-Forwarded-For` hop; nil when the peer is unknown.
+    public var clientAddress: String?
     /// The caller, set by ``BearerAuthenticator`` on authenticated routes.
     public var principal: Principal?
 

@@ -25,7 +25,7 @@ public struct AuthController: Sendable {
     }
 
     static func metadata(_ request: Request, _ context: GatehouseRequestContext) -> RequestMetadata {
-        RequestMetadata(userAgent: request.headers[.userAgent], clientAddress: context.remoteAddress)
+        RequestMetadata(userAgent: request.headers[.userAgent], clientAddress: context.clientAddress)
     }
 
     @Sendable func register(_ request: Request, context: GatehouseRequestContext) async throws -> Response {

@@ -19,6 +19,9 @@ extension Request {
             buffer = try await body.collect(upTo: context.maxUploadSize)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw GatehouseError(.payloadTooLarge, "The request body must be at most \(context.maxUploadSize) bytes.")
+        } catch {
+            // A body cut short or otherwise unreadable (e.g. HTTPParserError) is the client's fault, not ours.
+            throw GatehouseError(.malformedRequest, "The request body could not be read completely.")
         }
         if buffer.readableBytes == 0 && allowEmpty && headers[.contentType] == nil {
             return try JSONDecoder().decode(T.self, from: Data("{}".utf8))

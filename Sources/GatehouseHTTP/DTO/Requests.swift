@@ -56,12 +56,32 @@ struct ChangePasswordRequest: Decodable {
     var newPassword: String?
 }
 
+/// Fields of the `User` resource that no `PATCH` may set (roles change through `PATCH /users/{id}/role`, passwords
+/// through the password endpoints): sending one is `403 forbidden`, never silently ignored.
+struct ReadOnlyUserFields: CodingKey {
+    static let names: Set<String> = [
+        "role", "password", "passwordHash", "userId", "id", "createdAt", "updatedAt", "lastLoginAt", "deletedAt",
+    ]
+    var stringValue: String
+    var intValue: Int? { nil }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+
+    static func reject(in decoder: any Decoder) throws {
+        let all = try decoder.container(keyedBy: ReadOnlyUserFields.self)
+        if let field = all.allKeys.first(where: { names.contains($0.stringValue) }) {
+            throw GatehouseError(.forbidden, "The field \(field.stringValue) cannot be set here.")
+        }
+    }
+}
+
 /// `PATCH /users/me` and `PATCH /users/{id}` body: `{username?, fullName?, email?, isActive?, isVerified?}`.
 struct UpdateUserRequest: Decodable {
     var changes: UserChanges
 
     enum CodingKeys: String, CodingKey { case username, fullName, email, isActive, isVerified }
     init(from decoder: any Decoder) throws {
+        try ReadOnlyUserFields.reject(in: decoder)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         changes = UserChanges(
             username: try c.decodePatch(String.self, forKey: .username), fullName: try c.decodePatch(String.self, forKey: .fullName),

@@ -7,16 +7,36 @@ import Logging
 extension HTTPField.Name {
     /// `X-Request-ID`.
     static let requestID = Self("X-Request-ID")!
+    /// `X-Forwarded-For`.
+    static let xForwardedFor = Self("X-Forwarded-For")!
 }
 
 /// Outermost middleware: gives each request an id (the client's `X-Request-ID` when it is 1 to 128 characters of
-/// `[A-Za-z0-9._:-]`, a new UUID otherwise), puts it on the logger and on every response, adds the security headers
-/// (`Cache-Control: no-store`, `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`) and logs one line per
-/// request with method, path (never the query string), status and duration in milliseconds.
+/// `[A-Za-z0-9._:-]`, a new UUID otherwise), resolves the client address (``ClientAddressResolver``: the socket peer,
+/// or behind a trusted proxy the right-most untrusted `X-Forwarded-For` hop) into
+/// ``GatehouseRequestContext/clientAddress`` and ``RequestTrace/current``, puts the id on the logger and on every
+/// response, adds the security headers (`Cache-Control: no-store`, `X-Content-Type-Options: nosniff`,
+/// `Referrer-Policy: no-referrer`, and `Strict-Transport-Security: max-age=31536000; includeSubDomains` when
+/// `strictTransportSecurity` is set) and logs one line per request with method, path (never the query string),
+/// status and duration in milliseconds.
 public struct RequestIDMiddleware: RouterMiddleware {
     public typealias Context = GatehouseRequestContext
+    let resolver: ClientAddressResolver
+    let strictTransportSecurity: Bool
+    let peerAddress: @Sendable (Request, GatehouseRequestContext) -> String?
 
-    public init() {}
+    /// - Parameters:
+    ///   - resolver: Which proxies' `X-Forwarded-For` is believed (default: none).
+    ///   - strictTransportSecurity: Send HSTS (only when the service is reached over https).
+    ///   - peerAddress: The socket peer of a request (default: the context's ``GatehouseRequestContext/remoteAddress``).
+    public init(
+        resolver: ClientAddressResolver = ClientAddressResolver(), strictTransportSecurity: Bool = false,
+        peerAddress: @escaping @Sendable (Request, GatehouseRequestContext) -> String? = { _, context in context.remoteAddress }
+    ) {
+        self.resolver = resolver
+        self.strictTransportSecurity = strictTransportSecurity
+        self.peerAddress = peerAddress
+    }
 
     static func isSane(_ id: String) -> Bool {
         (1...128).contains(id.utf8.count)
@@ -28,10 +48,11 @@ public struct RequestIDMiddleware: RouterMiddleware {
         let requestId = request.headers[.requestID].flatMap { Self.isSane($0) ? $0 : nil } ?? UUID().uuidString.lowercased()
         context.requestId = requestId
         context.logger[metadataKey: "request.id"] = .string(requestId)
+        context.clientAddress = resolver.resolve(peer: peerAddress(request, context), forwardedFor: request.headers[values: .xForwardedFor])
         let start = ContinuousClock.now
         var response: Response
         do {
-            let info = RequestInfo(requestId: requestId, clientAddress: context.remoteAddress, userAgent: request.headers[.userAgent])
+            let info = RequestInfo(requestId: requestId, clientAddress: context.clientAddress, userAgent: request.headers[.userAgent])
             response = try await RequestTrace.$current.withValue(info) { try await next(request, context) }
         } catch let error as any HTTPResponseError {
             response = try error.response(from: request, context: context)
@@ -40,6 +61,7 @@ public struct RequestIDMiddleware: RouterMiddleware {
         response.headers[.cacheControl] = "no-store"
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        if strictTransportSecurity { response.headers[.strictTransportSecurity] = "max-age=31536000; includeSubDomains" }
         let elapsed = ContinuousClock.now - start
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         context.logger.info(
@@ -63,25 +85,33 @@ public struct ProblemMiddleware: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as GatehouseError {
+        } catch {
+            throw Self.problemError(for: error, context: context)
+        }
+    }
+
+    /// The problem document `error` is answered with (logging store failures and unexpected errors once).
+    static func problemError(for error: any Error, context: Context) -> ProblemError {
+        switch error {
+        case let error as GatehouseError:
             if error.code == .serviceUnavailable { context.logger.warning("database unavailable") }
-            throw ProblemError(error)
-        } catch let error as StoreError {
+            return ProblemError(error)
+        case let error as StoreError:
             if error.isUnavailable {
                 context.logger.warning("database unavailable", metadata: ["error": "\(error)"])
-                throw ProblemError(GatehouseError.serviceUnavailable)
+                return ProblemError(GatehouseError.serviceUnavailable)
             }
             context.logger.error("store error", metadata: ["error": "\(error)"])
-            throw ProblemError(GatehouseError(.internalError, "An unexpected error occurred."))
-        } catch let error as ProblemError {
-            throw error
-        } catch let error as HTTPError {
-            throw Self.problem(for: error.status, detail: nil)
-        } catch let error as any HTTPResponseError {
-            throw Self.problem(for: error.status, detail: nil)
-        } catch {
+            return ProblemError(GatehouseError(.internalError, "An unexpected error occurred."))
+        case let error as ProblemError:
+            return error
+        case let error as HTTPError:
+            return Self.problem(for: error.status, detail: nil)
+        case let error as any HTTPResponseError:
+            return Self.problem(for: error.status, detail: nil)
+        default:
             context.logger.error("unhandled error", metadata: ["error.type": "\(String(describing: type(of: error)))"])
-            throw ProblemError(GatehouseError(.internalError, "An unexpected error occurred."))
+            return ProblemError(GatehouseError(.internalError, "An unexpected error occurred."))
         }
     }
 
@@ -93,6 +123,8 @@ public struct ProblemMiddleware: RouterMiddleware {
         case .methodNotAllowed: code = GatehouseError.Code.methodNotAllowed.rawValue
         case .unsupportedMediaType: code = GatehouseError.Code.unsupportedMediaType.rawValue
         case .badRequest: code = GatehouseError.Code.malformedRequest.rawValue
+        case .uriTooLong: code = "uri_too_long"
+        case .requestHeaderFieldsTooLarge: code = "request_header_fields_too_large"
         case .unauthorized: return ProblemError(GatehouseError.missingToken)
         default: code = status.code >= 500 ? GatehouseError.Code.internalError.rawValue : "http_\(status.code)"
         }
