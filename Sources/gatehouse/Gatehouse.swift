@@ -26,6 +26,26 @@ struct CommonOptions: ParsableArguments {
     var logLevel: String?
 }
 
+/// Runs a command body with owner-only file permissions (umask 077: the SQLite file, its WAL and the mail files
+/// hold password hashes and one-time tokens) and turns any start-up failure that is not already an exit status into
+/// one line on standard error and exit status 1.
+func runReportingFailures(_ body: () async throws -> Void) async throws {
+    umask(0o077)
+    do {
+        try await body()
+    } catch let exit as ExitCode {
+        throw exit
+    } catch let error as CleanExit {
+        throw error
+    } catch let error as GatehouseError {
+        FileHandle.standardError.write(Data("gatehouse: \(error.detail)\n".utf8))
+        throw ExitCode(1)
+    } catch {
+        FileHandle.standardError.write(Data("gatehouse: cannot start: \(describeStartupError(error))\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
 extension GatehouseConfiguration {
     /// Loads the configuration, printing one clear line and exiting with status 78 (EX_CONFIG) on a bad value.
     static func load(_ options: CommonOptions, host: String? = nil, port: Int? = nil) throws -> GatehouseConfiguration {
@@ -78,9 +98,11 @@ struct Serve: AsyncParsableCommand {
     var noMigrate = false
 
     func run() async throws {
-        let configuration = try GatehouseConfiguration.load(common, host: host, port: port)
-        let logger = LoggingBootstrap.run(configuration)
-        try await GatehouseServer.run(configuration: configuration, migrate: !noMigrate, logger: logger)
+        try await runReportingFailures {
+            let configuration = try GatehouseConfiguration.load(common, host: host, port: port)
+            let logger = LoggingBootstrap.run(configuration)
+            try await GatehouseServer.run(configuration: configuration, migrate: !noMigrate, logger: logger)
+        }
     }
 }
 
@@ -90,12 +112,14 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
-        let configuration = try GatehouseConfiguration.load(common)
-        let logger = LoggingBootstrap.run(configuration)
-        let applied = try await GatehouseServer.withDatabase(configuration, logger: logger) { database in
-            try await GatehouseServer.migrate(database, logger: logger)
+        try await runReportingFailures {
+            let configuration = try GatehouseConfiguration.load(common)
+            let logger = LoggingBootstrap.run(configuration)
+            let applied = try await GatehouseServer.withDatabase(configuration, logger: logger) { database in
+                try await GatehouseServer.migrate(database, logger: logger)
+            }
+            print(applied.isEmpty ? "database is up to date" : "applied migrations: \(applied.map(String.init).joined(separator: ", "))")
         }
-        print(applied.isEmpty ? "database is up to date" : "applied migrations: \(applied.map(String.init).joined(separator: ", "))")
     }
 }
 
@@ -110,6 +134,7 @@ struct CreateAdmin: AsyncParsableCommand {
     var passwordStdin = false
 
     func run() async throws {
+        umask(0o077)
         guard passwordStdin else {
             FileHandle.standardError.write(Data("gatehouse: pass --password-stdin and write the password to standard input\n".utf8))
             throw ExitCode(64)
@@ -136,4 +161,14 @@ struct CreateAdmin: AsyncParsableCommand {
             throw ExitCode(1)
         }
     }
+}
+
+/// A one-line description of a start-up failure (file-system, socket and storage errors), without secrets.
+func describeStartupError(_ error: any Error) -> String {
+    if let store = error as? StoreError { return store.reason }
+    let nsError = error as NSError
+    if nsError.domain == NSCocoaErrorDomain, let path = nsError.userInfo[NSFilePathErrorKey] as? String {
+        return "\(nsError.localizedDescription) (\(path))"
+    }
+    return String(describing: error).replacingOccurrences(of: "\n", with: " ")
 }

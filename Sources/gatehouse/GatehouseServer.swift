@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import GatehouseCore
 import GatehouseHTTP
@@ -135,7 +136,7 @@ enum GatehouseServer {
                 logger.critical("cannot create the bootstrap super_admin: \(([error.detail] + error.violations.map { "\($0.field): \($0.message)" }).joined(separator: "; "))")
                 try? await database.close()
                 try? await hashPool.shutdownGracefully()
-                throw ExitCodeError(code: 78)
+                throw ExitCode(78)
             }
         }
 
@@ -143,8 +144,10 @@ enum GatehouseServer {
             auth: auth, users: users, sessions: SessionService(store: store, clock: clock, logger: logger),
             auditLog: AuditService(store: store, clock: clock, logger: logger), store: store, version: Gatehouse.version,
             security: httpSecurity(configuration, clock: clock), metrics: metrics)
-        var app = Application(
+        let app = Application(
             router: router,
+            // Connections idle for 60 s (including a request left half-sent) are closed.
+            server: .http1(configuration: .init(idleTimeout: .seconds(60))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "gatehouse"),
             services: [database, ExpiredTokenPurger(store: store, clock: clock, logger: logger)],
             onServerRunning: { channel in
@@ -169,11 +172,6 @@ extension GatehouseServer {
         security.clock = clock
         return security
     }
-}
-
-/// Exit with a status code after a message was already logged.
-struct ExitCodeError: Error {
-    let code: Int32
 }
 
 /// Background service that deletes expired refresh and one-time tokens every hour. Reads never trust expired rows

@@ -1,5 +1,7 @@
 import Foundation
+import Prometheus
 import GatehouseCore
+import GatehouseHTTP
 import HTTPTypes
 import HummingbirdTesting
 import Synchronization
@@ -31,6 +33,51 @@ struct LockoutTests {
             #expect(Int(locked.headers[.retryAfter] ?? "") ?? 0 >= 1)
             #expect(app.hasher.verifications - before <= 5)
         }
+    }
+
+    @Test func theVerificationMetricProvesTheLockout() async throws {
+        let metrics = GatehouseMetrics(registry: PrometheusCollectorRegistry())
+        try await TestApp.run(.init(metrics: metrics)) { app, client in
+            try await app.makeUser("metered@example.com")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for i in 0..<200 { group.addTask { _ = try await login(client, "metered@example.com", "Wr0ng!Guess-\(i)") } }
+                try await group.waitForAll()
+            }
+            let text = try await client.call(.get, "/metrics").text
+            let line = text.split(separator: "\n").first { $0.hasPrefix("gatehouse_password_verifications_total") }
+            let value = line.flatMap { Double($0.split(separator: " ").last ?? "") }
+            #expect(value != nil, "the counter is exported")
+            #expect((value ?? 99) <= 5, "200 parallel guesses ran \(value ?? -1) verifications")
+            #expect((value ?? 0) >= 1)
+        }
+    }
+
+    @Test func twoInstancesSharingOneDatabaseShareTheLockout() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-lockout-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("shared.sqlite").path
+        // The first instance creates the schema and the account, then both take 50 parallel guesses each.
+        try await TestApp.run(.init(databasePath: path)) { app, _ in _ = try await app.makeUser("shared@example.com") }
+        let counts = try await withThrowingTaskGroup(of: (Int, [HTTPResponse.Status]).self) { group in
+            for _ in 0..<2 {
+                group.addTask {
+                    try await TestApp.run(.init(databasePath: path)) { app, client in
+                        let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { inner in
+                            for i in 0..<50 { inner.addTask { try await login(client, "shared@example.com", "Wr0ng!Guess-\(i)").status } }
+                            return try await inner.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
+                        }
+                        return (app.hasher.verifications, statuses)
+                    }
+                }
+            }
+            return try await group.reduce(into: [(Int, [HTTPResponse.Status])]()) { $0.append($1) }
+        }
+        let verifications = counts.map(\.0).reduce(0, +)
+        let statuses = counts.flatMap(\.1)
+        #expect(verifications <= 5, "two instances ran \(verifications) verifications for one account")
+        #expect(statuses.filter { $0 == .unauthorized }.count == 5)
+        #expect(statuses.filter { $0 == .tooManyRequests }.count == 95)
     }
 
     @Test func backoffGrowsWithTheInjectedClockAndSuccessResets() async throws {

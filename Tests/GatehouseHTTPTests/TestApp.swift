@@ -70,6 +70,8 @@ struct TestApp: Sendable {
         var metrics: GatehouseMetrics?
         /// Serve over a real socket (`.live`) instead of in-process (`.router`).
         var live = false
+        /// An SQLite file shared with other instances (nil: a private in-memory database).
+        var databasePath: String?
         /// Adds test-only routes after the real ones (they run behind the same router middleware).
         var extraRoutes: ((Router<GatehouseRequestContext>) -> Void)?
     }
@@ -81,7 +83,7 @@ struct TestApp: Sendable {
         logs.metadataProvider = RequestTrace.metadataProvider
         var logger = Logger(label: "gatehouse-test", factory: { _ in logs })
         logger.logLevel = .trace
-        let database = try await SQLiteDatabaseService.open(path: nil, logger: logger)
+        let database = try await SQLiteDatabaseService.open(path: options.databasePath, logger: logger)
         do {
             _ = try await database.makeMigrator().migrate()
             let store = database.makeStore()
