@@ -184,16 +184,7 @@ public struct AuditController: Sendable {
         }
         query.from = date("from")
         query.to = date("to")
-        if let raw = parameters.get("page") {
-            if let page = Int(raw), page >= 1, page <= 1_000_000 { query.page = page } else {
-                violations.append(FieldViolation(field: "page", code: "out_of_range", message: "page must be a whole number from 1."))
-            }
-        }
-        if let raw = parameters.get("pageSize") {
-            if let size = Int(raw), (1...100).contains(size) { query.pageSize = size } else {
-                violations.append(FieldViolation(field: "pageSize", code: "out_of_range", message: "pageSize must be a whole number from 1 to 100."))
-            }
-        }
+        (query.page, query.pageSize) = ListQuery.paging(parameters, violations: &violations)
         if !violations.isEmpty { throw GatehouseError.validation(violations) }
         return query
     }

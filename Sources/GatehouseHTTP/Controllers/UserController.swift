@@ -95,16 +95,7 @@ enum ListQuery {
     static func parse(_ parameters: Parameters) throws -> UserQuery {
         var violations: [FieldViolation] = []
         var query = UserQuery()
-        if let raw = parameters.get("page") {
-            if let page = Int(raw), page >= 1, page <= 1_000_000 { query.page = page } else {
-                violations.append(FieldViolation(field: "page", code: "out_of_range", message: "page must be a whole number from 1."))
-            }
-        }
-        if let raw = parameters.get("pageSize") {
-            if let size = Int(raw), (1...100).contains(size) { query.pageSize = size } else {
-                violations.append(FieldViolation(field: "pageSize", code: "out_of_range", message: "pageSize must be a whole number from 1 to 100."))
-            }
-        }
+        (query.page, query.pageSize) = paging(parameters, violations: &violations)
         if let raw = parameters.get("role") {
             if let role = Role(rawValue: raw) { query.role = role } else { violations.append(RoleRequest.invalidRole) }
         }
@@ -121,6 +112,22 @@ enum ListQuery {
         }
         if !violations.isEmpty { throw GatehouseError.validation(violations) }
         return query
+    }
+
+    /// `page` (1 to 1,000,000, default 1) and `pageSize` (1 to 100, default 20), adding a violation for each bad value.
+    static func paging(_ parameters: Parameters, violations: inout [FieldViolation]) -> (page: Int, pageSize: Int) {
+        var result = (page: 1, pageSize: 20)
+        if let raw = parameters.get("page") {
+            if let page = Int(raw), page >= 1, page <= 1_000_000 { result.page = page } else {
+                violations.append(FieldViolation(field: "page", code: "out_of_range", message: "page must be a whole number from 1."))
+            }
+        }
+        if let raw = parameters.get("pageSize") {
+            if let size = Int(raw), (1...100).contains(size) { result.pageSize = size } else {
+                violations.append(FieldViolation(field: "pageSize", code: "out_of_range", message: "pageSize must be a whole number from 1 to 100."))
+            }
+        }
+        return result
     }
 
     static func parseBool(_ raw: String?, field: String) throws -> Bool? {
