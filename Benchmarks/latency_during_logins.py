@@ -59,6 +59,9 @@ def main():
     parser.add_argument("--password", default="Bench!Passw0rd")
     parser.add_argument("--logins", type=int, default=8, help="logins kept in flight")
     parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--retry-delay", type=float, default=0.05,
+                        help="seconds a flooding client waits after a 503 (0: retry at once, which mostly measures "
+                             "this Python client competing for the 2 cores)")
     args = parser.parse_args()
 
     request(args.base, "POST", "/api/v1/auth/register", {"email": args.email, "password": args.password})
@@ -78,6 +81,8 @@ def main():
             status, _ = request(args.base, "POST", "/api/v1/auth/login", {"email": args.email, "password": args.password})
             with lock:
                 outcomes[status] = outcomes.get(status, 0) + 1
+            if status == 503 and args.retry_delay > 0:
+                time.sleep(args.retry_delay)  # a client backing off; 0 models an attacker ignoring Retry-After
 
     threads = [threading.Thread(target=login_loop) for _ in range(args.logins)]
     for thread in threads:

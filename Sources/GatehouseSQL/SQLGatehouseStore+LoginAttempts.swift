@@ -87,6 +87,17 @@ extension SQLGatehouseStore {
         }
     }
 
+    /// `SELECT locked_until FROM login_attempts WHERE attempt_key = ?`, nil unless it is after `now`.
+    public func loginLockedUntil(key: String, at now: Date) async throws -> Date? {
+        try await mapped {
+            guard let row = try await database.select().column("locked_until").from(Table.loginAttempts)
+                .where("attempt_key", .equal, key).first(),
+                let until = try row.decode(column: "locked_until", as: Int64?.self), until > now.millisecondsSince1970
+            else { return nil }
+            return Date(millisecondsSince1970: until)
+        }
+    }
+
     /// `DELETE FROM login_attempts WHERE attempt_key = ?`: forgets failures and lockout level.
     public func clearLoginAttempts(key: String) async throws {
         try await mapped {

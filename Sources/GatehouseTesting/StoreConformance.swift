@@ -25,6 +25,7 @@ public struct StoreConformance: Sendable {
         try await updateUserErrors()
         try await targetedWritesTouchOnlyTheirFields()
         try await lastSuperAdminGuard()
+        try await loginLockedUntilReadsTheLock()
         try await listUsersPagesNewestFirst()
         try await listUsersFilters()
         try await listUsersPrefixIsCaseInsensitiveAndLiteral()
@@ -109,6 +110,21 @@ public struct StoreConformance: Sendable {
         #expect(try await store.user(id: sparse.id, includeDeleted: false) == sparse)
         #expect(try await store.user(id: UUID(), includeDeleted: true) == nil)
         #expect(try await store.user(email: "missing-\(Self.tag())@example.com") == nil)
+    }
+
+    /// `loginLockedUntil` is nil for unknown and unlocked keys and the lock end while locked.
+    public func loginLockedUntilReadsTheLock() async throws {
+        let store = try await makeStore()
+        let key = "\(Self.tag())@example.com"
+        #expect(try await store.loginLockedUntil(key: key, at: Self.at(0)) == nil)
+        _ = try await store.reserveLoginAttempt(key: key, at: Self.at(0), threshold: 5, window: 900)
+        #expect(try await store.loginLockedUntil(key: key, at: Self.at(0)) == nil)
+        let until = try await store.lockLoginAttempts(key: key, at: Self.at(1), backoff: [60])
+        #expect(until == Self.at(61))
+        #expect(try await store.loginLockedUntil(key: key, at: Self.at(30)) == until)
+        #expect(try await store.loginLockedUntil(key: key, at: Self.at(61)) == nil)
+        try await store.clearLoginAttempts(key: key)
+        #expect(try await store.loginLockedUntil(key: key, at: Self.at(30)) == nil)
     }
 
     /// `updateUserKeepingAnotherSuperAdmin` writes only while another live, active super_admin exists, and of two

@@ -358,3 +358,48 @@ struct AuditEventTests {
         }
     }
 }
+
+@Suite("Locked accounts and CORS on error answers")
+struct LockedAndCORSTests {
+    @Test func aLockedAccountIsRefusedWithoutWaitingForAHashingSlot() async throws {
+        try await TestApp.run(.init(hashConcurrency: 1, hashQueueLimit: 0, verifyDelay: .milliseconds(300))) { app, client in
+            try await app.makeUser("locked@example.com")
+            try await app.makeUser("busy@example.com")
+            for _ in 0..<5 {
+                #expect(try await client.call(.post, "/api/v1/auth/login", json: ["email": "locked@example.com", "password": "Wr0ng!Guess"]).status == .unauthorized)
+            }
+            let before = app.hasher.verifications
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { _ = try await client.call(.post, "/api/v1/auth/login", json: ["email": "busy@example.com", "password": TestApp.password]) }
+                try await Task.sleep(for: .milliseconds(100))
+                // The only hashing slot is taken and nothing may wait: a locked account still gets its 429, not 503.
+                let locked = try await client.call(.post, "/api/v1/auth/login", json: ["email": "locked@example.com", "password": TestApp.password])
+                #expect(locked.status == .tooManyRequests)
+                #expect(locked.code == "too_many_attempts")
+                let shed = try await client.call(.post, "/api/v1/auth/login", json: ["email": "busy@example.com", "password": TestApp.password])
+                #expect(shed.status == .serviceUnavailable, "an unlocked login meanwhile is shed")
+                try await group.waitForAll()
+            }
+            #expect(app.hasher.verifications == before + 1, "only the busy login ran bcrypt")
+        }
+    }
+
+    @Test func allowedOriginsCanReadHeadersOfErrorAnswers() async throws {
+        var security = HTTPSecurityConfiguration()
+        security.rateLimitsEnabled = false
+        security.corsAllowedOrigins = ["https://app.example.com"]
+        try await TestApp.run(.init(security: security)) { _, client in
+            let origin = HTTPField.Name("Origin")!
+            let problem = try await client.call(.post, "/api/v1/auth/login", json: [String: Any](), headers: [origin: "https://app.example.com"])
+            #expect(problem.status == .unprocessableContent)
+            #expect(problem.headers[.accessControlAllowOrigin] == "https://app.example.com")
+            #expect(problem.headers[.accessControlExposeHeaders]?.contains("Retry-After") == true)
+            #expect(problem.headers[.accessControlExposeHeaders]?.contains("X-Request-ID") == true)
+            let ok = try await client.call(.get, "/health", headers: [origin: "https://app.example.com"])
+            #expect(ok.headers[.accessControlAllowOrigin] == "https://app.example.com")
+            let other = try await client.call(.get, "/health", headers: [origin: "https://evil.example.com"])
+            #expect(other.headers[.accessControlAllowOrigin] == nil)
+            #expect(other.headers[.accessControlExposeHeaders] == nil)
+        }
+    }
+}

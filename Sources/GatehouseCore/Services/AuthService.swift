@@ -127,6 +127,11 @@ public struct AuthService: Sendable {
             }
             guard violations.isEmpty, let canonical, let password else { throw GatehouseError.validation(violations) }
 
+            // A locked account is refused before queueing for password work: no bcrypt slot, no 503 in its place.
+            let arrival = clock.now()
+            if let lockedUntil = try await store.loginLockedUntil(key: canonical, at: arrival) {
+                try await refuseLocked(canonical: canonical, lockedUntil: lockedUntil, now: arrival)
+            }
             let outcome = try await passwordQueue.run { try await verifyLogin(canonical: canonical, password: password) }
             guard var user = outcome else { throw GatehouseError.invalidCredentials }
             guard user.isActive else { throw GatehouseError.accountDisabled }
@@ -159,10 +164,7 @@ public struct AuthService: Sendable {
         let attempt: Int
         switch reservation {
         case .refused(let lockedUntil):
-            let wait = lockedUntil.map { Int($0.timeIntervalSince(now).rounded(.up)) } ?? 1
-            logger.info("login refused: account locked", metadata: ["retry_after": "\(wait)"])
-            await audit.record(.loginLocked, actor: nil, target: user?.id, outcome: "denied", details: ["retry_after": String(max(1, wait))])
-            throw GatehouseError.tooManyAttempts(retryAfter: wait)
+            try await refuseLocked(canonical: canonical, lockedUntil: lockedUntil, now: now, user: user)
         case .allowed(let count):
             attempt = count
         }
@@ -187,6 +189,17 @@ public struct AuthService: Sendable {
                 details: ["locked_until": String(Int(until.timeIntervalSince1970)), "attempt": String(attempt)])
         }
         return nil
+    }
+
+    /// Answers a login of a locked account (or one whose allowed attempts are all in flight): `429 too_many_attempts`
+    /// with `Retry-After`, recorded as `login_locked`.
+    private func refuseLocked(canonical: String, lockedUntil: Date?, now: Date, user: User?? = nil) async throws -> Never {
+        let wait = max(1, lockedUntil.map { Int($0.timeIntervalSince(now).rounded(.up)) } ?? 1)
+        let target: UUID?
+        if let user { target = user?.id } else { target = try await store.user(email: canonical)?.id }
+        logger.info("login refused: account locked", metadata: ["retry_after": "\(wait)"])
+        await audit.record(.loginLocked, actor: nil, target: target, outcome: "denied", details: ["retry_after": String(wait)])
+        throw GatehouseError.tooManyAttempts(retryAfter: wait)
     }
 
     /// Exchanges a refresh token for a new pair; the presented token is spent.

@@ -145,6 +145,10 @@ public protocol LoginAttemptStore: Sendable {
     /// in the current window (`window` seconds from the first) and the key is not locked at `now`; a window that
     /// ended restarts at `now`. Of many concurrent callers at most `threshold` are allowed per window.
     func reserveLoginAttempt(key: String, at now: Date, threshold: Int, window: Int) async throws -> LoginAttemptReservation
+    /// The end of the key's current lock, or nil when it is not locked at `now` (a read, for answering locked
+    /// accounts before queueing for password work; ``reserveLoginAttempt(key:at:threshold:window:)`` stays the
+    /// authority).
+    func loginLockedUntil(key: String, at now: Date) async throws -> Date?
     /// Locks the key after the `threshold`-th failure: until `now` + `backoff[level]` seconds (the last step repeats),
     /// raises the level, and restarts the count. Returns the end of the lock.
     func lockLoginAttempts(key: String, at now: Date, backoff: [Int]) async throws -> Date

@@ -38,7 +38,21 @@ public struct CORSAllowListMiddleware: RouterMiddleware {
         guard let origin = request.headers[.origin], origins.contains(origin.lowercased()) else {
             return try await next(request, context)
         }
-        return try await cors.handle(request, context: context, next: next)
+        if request.method == .options {
+            return try await cors.handle(request, context: context, next: next)
+        }
+        // Actual requests: error answers (problem documents) included, the origin gets the CORS headers and may read
+        // the exposed ones (Hummingbird's middleware sends `Access-Control-Expose-Headers` on preflights only).
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as any HTTPResponseError {
+            response = try error.response(from: request, context: context)
+        }
+        response.headers[.accessControlAllowOrigin] = origin
+        response.headers[.accessControlExposeHeaders] = Self.exposedHeaders.joined(separator: ", ")
+        response.headers[.vary] = "Origin"
+        return response
     }
 
     /// Why a `GATEHOUSE_CORS_ORIGINS` entry was refused.
