@@ -47,11 +47,18 @@ def cmd_register(base, email, password):
 
 def cmd_tokens(base, email, password, k, out):
     def login(_):
-        status, data = call(base, "POST", "/api/v1/auth/login", {"email": email, "password": password})
-        if status != 200:
-            raise SystemExit(f"login: HTTP {status} {data[:200]!r}")
-        return json.loads(data)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as ex:
+        # concurrent logins of one account can meet a spurious 429 (a race in the lockout bookkeeping, see
+        # Benchmarks/analysis.md): retry those; the wrk scenarios count them as errors instead
+        for attempt in range(10):
+            status, data = call(base, "POST", "/api/v1/auth/login", {"email": email, "password": password})
+            if status == 200:
+                return json.loads(data)
+            if status != 429:
+                break
+            print(f"login: HTTP 429 (attempt {attempt + 1}), retrying", file=sys.stderr)
+            time.sleep(0.3)
+        raise SystemExit(f"login: HTTP {status} {data[:200]!r}")
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as ex:
         pairs = list(ex.map(login, range(int(k))))
     with open(out, "w") as f:
         for p in pairs:
@@ -130,6 +137,9 @@ def cmd_report(facts_path, out, raw_name, analysis=None):
     f = lambda x, d=0: "–" if x is None else f"{float(x):,.{d}f}"
 
     def g(label, key):
+        if key == "ok_rps" and label in res:  # 2xx per second (wrk counts a 500 that closes the connection twice)
+            r = res[label]
+            return (int(r["requests"]) - int(r.get("non2xx", 0))) / float(r["duration_s"])
         return float(res[label][key]) if label in res and key in res[label] else None
 
     def ratio(a, b, d=2):
@@ -139,8 +149,11 @@ def cmd_report(facts_path, out, raw_name, analysis=None):
         if label not in res:
             return "–"
         r = res[label]
-        n = int(r.get("non2xx", 0)) + int(r.get("sockerr", 0)) + int(r.get("timeouts", 0))
-        return str(n)
+        parts = [(int(r.get("non2xx", 0)), "non-2xx"), (int(r.get("sockerr", 0)), "socket errors"),
+                 (int(r.get("timeouts", 0)), "timeouts")]
+        if all(n == 0 for n, _ in parts):
+            return "0"
+        return ", ".join(f"{n} {what}" for n, what in parts if n)
 
     def verdict(ok):
         return "–" if ok is None else ("met" if ok else "**missed**")
@@ -174,12 +187,12 @@ def cmd_report(facts_path, out, raw_name, analysis=None):
        f"{cores} cores × 1,000/s", ratio(ref_rps, 1000 * cores), "≥ 1.0",
        verdict(None if ref_rps is None else ref_rps >= 1000 * cores), errs("refresh")))
     L(("4. Register, unique emails (c16)", f"{f(reg_rps, 2)} registrations/s", lat("register"),
-       f"bcrypt limit (hash) {ideal_reg:.2f}/s", ratio(reg_rps, ideal_reg), "(≥ 0.9, as login)",
-       verdict(None if reg_rps is None else reg_rps / ideal_reg >= 0.9), errs("register")))
+       f"bcrypt limit (hash) {ideal_reg:.2f}/s", ratio(reg_rps, ideal_reg), "(none; zero errors)",
+       verdict(None if reg_rps is None else errs("register") == "0"), errs("register")))
     mix = res.get("mixed", {})
     L((f"5. Mixed 90 % me / 9 % refresh / 1 % login, {facts.get('mixed_duration')} at ~{facts.get('mixed_rate')} req/s offered (c16)",
        f"{f(g('mixed', 'rps'))} req/s ({mix.get('logins', '?')} logins, {mix.get('refreshes', '?')} refreshes, {mix.get('mes', '?')} me)",
-       lat("mixed"), "–", "–", "zero errors", verdict(None if not mix else errs("mixed") == "0"), errs("mixed")))
+       lat("mixed") + " (p99 = the 1 % logins)", "–", "–", "zero errors", verdict(None if not mix else errs("mixed") == "0"), errs("mixed")))
     idle, endmix = facts.get("rss_idle_kb"), facts.get("rss_after_mixed_kb")
     L(("6a. Resident memory, idle after start", f"{f(int(idle) / 1024, 1)} MB" if idle else "–", "–", "30 MB", ratio(int(idle) / 1024 if idle else None, 30), "≤ 1.0",
        verdict(None if not idle else int(idle) / 1024 <= 30), "–"))
@@ -197,10 +210,12 @@ def cmd_report(facts_path, out, raw_name, analysis=None):
            f"{f(b, 1)} vs {f(a, 1)} (p50); p99 {f(g(f'growth-big-{scen}', 'p99_ms'), 1)} vs {f(g(f'growth-1k-{scen}', 'p99_ms'), 1)}",
            "1,000-user p50", ratio(b, a), "≤ 1.2", verdict(None if a is None or b is None else b / a <= 1.2),
            f"{errs(f'growth-big-{scen}')} / {errs(f'growth-1k-{scen}')}"))
-    for scen, mine, peer, tgt in (("login", login_rps, p_login, "–"), ("me", me_rps, p_me, "≥ 10"), ("register", reg_rps, p_reg, "–")):
-        L((f"8. Peer: {scen} (same wrk settings)", f"Gatehouse {f(mine, 2 if scen != 'me' else 0)} req/s",
+    for scen, tgt in (("login", "–"), ("me", "≥ 10"), ("register", "–")):
+        # Gatehouse ÷ peer of the 2xx rates (the peer's register answers some requests with HTTP 500)
+        mine, peer = g(scen, "ok_rps"), g("peer-" + scen, "ok_rps")
+        L((f"8. Peer: {scen} (same wrk settings; ratio of 2xx/s)", f"Gatehouse {f(mine, 2 if scen != 'me' else 0)} req/s",
            f"peer {lat('peer-' + scen)}",
-           f"fastapi-users, 2 uvicorn workers: {f(peer, 2 if scen != 'me' else 0)} req/s (2xx: {f(g('peer-' + scen, 'ok_rps'), 2 if scen != 'me' else 0)})",
+           f"fastapi-users, 2 uvicorn workers: {f(peer, 2 if scen != 'me' else 0)} 2xx/s (all answers: {f(g('peer-' + scen, 'rps'), 2 if scen != 'me' else 0)}/s)",
            ratio(mine, peer), tgt, verdict(None if tgt == "–" or mine is None or not peer else mine / peer >= 10),
            f"peer: {errs('peer-' + scen)}"))
 
@@ -212,7 +227,8 @@ def cmd_report(facts_path, out, raw_name, analysis=None):
     w(f"Measured by `Benchmarks/run.sh{' --quick' if facts.get('quick') == '1' else ''}` on {facts['date']} "
       f"(raw output: [`Benchmarks/results/{raw_name}`](../Benchmarks/results/{raw_name})). Every ratio divides by a "
       "baseline measured in the same run on the same machine; targets are reported, never asserted. "
-      "Re-run with `Benchmarks/run.sh` (full, ~15 min) or `Benchmarks/run.sh --quick` (< 10 min).")
+      "Re-run with `Benchmarks/run.sh` (full, ~6–7 min on 2 cores after the builds) or `Benchmarks/run.sh --quick` "
+      "(~5 min).")
     w("")
     w("## Machine and versions")
     w("")

@@ -11,7 +11,7 @@
 #   --database-url URL   passed on to every `gatehouse serve` / `migrate` (default: SQLite in a temp data dir);
 #                        the growth scenario seeds SQLite files directly and is skipped for other URLs
 #
-# Environment (optional): BENCH_SCRATCH (build folder of the two helper packages, default Benchmarks/.build),
+# Environment (optional): BENCH_BINARY_REV (the commit a --binary was built from, for the report), BENCH_SCRATCH (build folder of the two helper packages, default Benchmarks/.build),
 # PEER_VENV (fastapi-users venv, default /tmp/peer-fastapi-users/venv; created from the peer's requirements.txt when
 # missing), BENCH_DURATION / BENCH_MIXED_DURATION / BENCH_GROWTH_USERS (override the run lengths).
 # Needs: swift, wrk, curl, python3, sqlite3 (for the growth scenario), the peer at ../shared/peers/fastapi-users.
@@ -31,7 +31,7 @@ while (( $# )); do
         --binary=*) BINARY=${1#*=} ;;
         --database-url) DB_URL=$2; shift ;;
         --database-url=*) DB_URL=${1#*=} ;;
-        -h|--help) sed -n 2,18p "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h|--help) sed -n '2,/^set -euo/p' "$HERE/run.sh" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 64 ;;
     esac
     shift
@@ -92,6 +92,7 @@ NOTES=()
 # --- builds ---------------------------------------------------------------------------------
 T_START=$(date +%s)
 log "Gatehouse benchmark$( (( QUICK )) && echo ' (--quick)' || true) -> $RAW"
+BINARY_GIVEN=$BINARY
 if [[ -z $BINARY ]]; then
     log "building gatehouse (swift build -c release --product gatehouse)"
     (cd "$ROOT" && swift build -c release --product gatehouse)
@@ -116,7 +117,12 @@ fact nproc "$NCPU"
 fact quick "$QUICK"
 fact machine "$NCPU cores (nproc), $CPU_MODEL, $(awk '/MemTotal/{printf "%.1f GB RAM", $2/1048576}' /proc/meminfo), Linux $(uname -r)"
 fact swift "$(swift --version 2>&1 | grep -m1 -o 'Swift version [^ ]* ([^)]*)')"
-fact gatehouse "$("$BINARY" --version) ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD -- Sources Package.swift 2>/dev/null || echo ', Sources modified')), binary $BINARY"
+REPO_REV="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD -- Sources Package.swift 2>/dev/null || echo ', Sources modified')"
+if [[ -n $BINARY_GIVEN ]]; then
+    fact gatehouse "$("$BINARY" --version), binary given with --binary: $BINARY (built from ${BENCH_BINARY_REV:-a commit this script does not know; set BENCH_BINARY_REV}); repo at $REPO_REV"
+else
+    fact gatehouse "$("$BINARY" --version), built from the repo at $REPO_REV"
+fi
 fact wrk "$(wrk -v 2>&1 | head -1 | sed 's/ Copyright.*//')"
 fact python "$("$PEER_VENV/bin/python" --version 2>&1)"
 fact peer "$("$PEER_VENV/bin/pip" freeze 2>/dev/null | grep -iE '^(fastapi|fastapi-users|fastapi-users-db-sqlalchemy|uvicorn|uvloop|httptools|sqlalchemy|aiosqlite|bcrypt|pwdlib)==' | tr '\n' ' ')(from $PEER_DIR, 2 uvicorn workers, --loop uvloop --http httptools --no-access-log)"
@@ -165,7 +171,7 @@ run_wrk() {
     local res ok
     res=$(grep '^RESULT' "$out" | sed 's/^RESULT //')
     ok=$(awk -v r="$res" 'BEGIN{split(r,a," "); for(i in a){split(a[i],kv,"="); v[kv[1]]=kv[2]}
-        printf "%.2f", (v["requests"]-v["non2xx"]-v["sockerr"]-v["timeouts"])/v["duration_s"]}')
+        printf "%.2f", (v["requests"]-v["non2xx"])/v["duration_s"]}')
     echo "RES $label $res ok_rps=$ok $cpu" >>"$FACTS"
 }
 
@@ -322,7 +328,7 @@ run_wrk peer-register "$PPID_" "${WRK_OPTS[@]}" -c16 -d$DURATION -s "$PEER_DIR/w
 pkill -TERM -P "$PPID_" 2>/dev/null || true
 stop_server "$PPID_"
 if grep -q "database is locked" "$PW/uvicorn.log"; then
-    note "Peer register errors: $(grep -c 'database is locked' "$PW/uvicorn.log") × \`sqlite3.OperationalError: database is locked\` (HTTP 500) in uvicorn's log, as in the peer's own results."
+    note "Peer register errors: the HTTP 500s are \`sqlite3.OperationalError: database is locked\` ($(grep -c 'database is locked' "$PW/uvicorn.log") lines of uvicorn's log mention it), as in the peer's own results; wrk counts each such answer twice (a non-2xx and a socket read error: the connection is closed)."
 fi
 
 # === report ==========================================================================================

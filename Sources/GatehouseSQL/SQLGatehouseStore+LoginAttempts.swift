@@ -45,11 +45,13 @@ extension SQLGatehouseStore {
                     .first()
                 if let counted { return .allowed(attempt: try counted.decode(column: "failures", as: Int.self)) }
 
-                guard let row = try await database.select().column("locked_until").from(Table.loginAttempts)
+                guard let row = try await database.select().column("locked_until").column("failures").from(Table.loginAttempts)
                     .where("attempt_key", .equal, key).first()
                 else { continue }  // Cleared meanwhile: start again from a fresh row.
                 let lockedUntil = try row.decode(column: "locked_until", as: Int64?.self)
                 if let lockedUntil, lockedUntil > nowMs { return .refused(lockedUntil: Date(millisecondsSince1970: lockedUntil)) }
+                // Cleared by a successful login and re-created between our statements: the count is free again.
+                if try row.decode(column: "failures", as: Int.self) < threshold { continue }
                 return .refused(lockedUntil: nil)
             }
             throw StoreError.other("login attempt row kept disappearing")

@@ -52,9 +52,13 @@ extension SQLGatehouseStore {
                 .where("used_at", .is, SQLLiteral.null)
                 .where("revoked_at", .is, SQLLiteral.null)
                 .where("expires_at", .greaterThan, nowMs)
-                .where("session_id", .notIn, SQLSubquery.select { sub in
-                    sub.column("id").from(Table.sessions).where("revoked_at", .isNot, SQLLiteral.null)
-                })
+                // The token's own session, by primary key, must not be revoked (a correlated lookup: a NOT IN over
+                // every revoked session would scan them all).
+                .where(
+                    SQLSubquery.select { sub in
+                        sub.column("revoked_at").from(Table.sessions)
+                            .where(SQLColumn("id", table: Table.sessions), .equal, SQLColumn("session_id", table: Table.refreshTokens))
+                    }, .is, SQLLiteral.null)
                 .returning(Columns.identifiers(Columns.refreshToken))
                 .first()
             if let spent { return .spent(try spent.refreshToken()) }

@@ -227,8 +227,11 @@ public struct AuthService: Sendable {
                     details: ["session_id": record.sessionId.uuidString.lowercased()])
                 throw GatehouseError.invalidRefreshToken
             case .spent(let record):
+                // The spend itself checked, atomically, that the session was not revoked. Checking again here would
+                // let concurrent presenters of the same token (reuse: they revoke the session) beat the one winner,
+                // leaving none; its new pair is then revoked with the session, as reuse demands.
                 guard record.userId == claims.userId, record.sessionId == claims.sessionId,
-                    let session = try await store.session(id: record.sessionId), session.revokedAt == nil,
+                    let session = try await store.session(id: record.sessionId),
                     let user = try await store.user(id: record.userId, includeDeleted: false), user.isActive
                 else { throw GatehouseError.invalidRefreshToken }
                 let child = RefreshTokenRecord(
