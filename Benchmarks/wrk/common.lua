@@ -41,3 +41,12 @@ function read_tokens(path, id, nthreads)
    end
    return out
 end
+
+-- The oldest unused refresh token of this thread's FIFO (`fifo`, `head`, `tail`), or "none" (counted in `dry`).
+function take()
+   if head > tail then dry = dry + 1; return "none" end
+   local t = fifo[head]
+   fifo[head] = nil
+   head = head + 1
+   return t
+end

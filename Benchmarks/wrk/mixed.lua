@@ -22,14 +22,6 @@ function init(args)
    logins, refreshes, mes = 0, 0, 0
 end
 
-function take()
-   if head > tail then dry = dry + 1; return "none" end
-   local t = fifo[head]
-   fifo[head] = nil
-   head = head + 1
-   return t
-end
-
 function delay()
    return pace_ms * (0.5 + math.random())
 end

@@ -17,14 +17,6 @@ function init(args)
    wrk.headers["Content-Type"] = "application/json"
 end
 
-function take()
-   if head > tail then dry = dry + 1; return "none" end
-   local t = fifo[head]
-   fifo[head] = nil
-   head = head + 1
-   return t
-end
-
 function request()
    -- wrk calls request() once on thread 1's state before the run to check the script (script_verify_request);
    -- that request is never sent, so it must not spend a token
