@@ -307,6 +307,9 @@ struct AuditEventTests {
                 _ = try await c.call(.patch, "/api/v1/users/\(x["target"]!)/role", json: ["role": "moderator"], bearer: x["root"]) }),
             ("session revoked", ["session_revoked"], { _, c, x in _ = try await c.call(.delete, "/api/v1/users/\(x["memberId"]!)/sessions", bearer: x["root"]) }),
             ("permission denied", ["permission_denied"], { _, c, x in _ = try await c.call(.get, "/api/v1/users/\(x["target"]!)", bearer: x["member"]) }),
+            ("user list by a user", ["permission_denied"], { _, c, x in _ = try await c.call(.get, "/api/v1/users", bearer: x["member"]) }),
+            ("user creation by a user", ["permission_denied"], { _, c, x in
+                _ = try await c.call(.post, "/api/v1/users", json: ["email": "no@example.com", "password": TestApp.password], bearer: x["member"]) }),
             ("audit read by a user", ["permission_denied"], { _, c, x in _ = try await c.call(.get, "/api/v1/audit-events", bearer: x["member"]) }),
             ("reading is not audited", [], { _, c, x in
                 _ = try await c.call(.get, "/api/v1/users/me", bearer: x["member"])

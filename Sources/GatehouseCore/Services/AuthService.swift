@@ -388,22 +388,20 @@ public struct AuthService: Sendable {
     }
 
     private func sendReset(to email: String) async throws {
-        do {
-            guard let canonical = try? EmailAddress(email).value, let user = try await store.user(email: canonical), user.isActive else { return }
-            let token = OneTimeToken.generate()
-            let now = clock.now()
-            try await store.issueOneTimeToken(
-                OneTimeTokenRecord(
-                    digest: OneTimeToken.digest(token), purpose: .resetPassword, userId: user.id, createdAt: now,
-                    expiresAt: now.addingTimeInterval(TimeInterval(configuration.resetTokenTTL))))
-            let link = "\(configuration.publicURL)/reset-password?token=\(token)"
-            mail.dispatch(
-                MailMessage(
-                    to: user.email, subject: "Reset your password",
-                    textBody: "Hello,\n\nset a new password by opening this link:\n\n\(link)\n\nThe link expires in \(configuration.resetTokenTTL / 60) minutes. If you did not ask for this, ignore this message.\n",
-                    kind: .passwordReset))
-            logger.info("password reset requested", metadata: ["user.id": "\(user.id.uuidString.lowercased())"])
-        }
+        guard let canonical = try? EmailAddress(email).value, let user = try await store.user(email: canonical), user.isActive else { return }
+        let token = OneTimeToken.generate()
+        let now = clock.now()
+        try await store.issueOneTimeToken(
+            OneTimeTokenRecord(
+                digest: OneTimeToken.digest(token), purpose: .resetPassword, userId: user.id, createdAt: now,
+                expiresAt: now.addingTimeInterval(TimeInterval(configuration.resetTokenTTL))))
+        let link = "\(configuration.publicURL)/reset-password?token=\(token)"
+        mail.dispatch(
+            MailMessage(
+                to: user.email, subject: "Reset your password",
+                textBody: "Hello,\n\nset a new password by opening this link:\n\n\(link)\n\nThe link expires in \(configuration.resetTokenTTL / 60) minutes. If you did not ask for this, ignore this message.\n",
+                kind: .passwordReset))
+        logger.info("password reset requested", metadata: ["user.id": "\(user.id.uuidString.lowercased())"])
     }
 
     /// Sets a new password from a reset token and revokes every session of the user.

@@ -77,14 +77,19 @@ public struct AuditService: Sendable {
         self.audit = AuditTrail(store: store, clock: clock, logger: logger)
     }
 
+    /// Refuses callers below admin (`403`, recorded as `permission_denied`); call it before parsing a query.
+    public func requireReader(_ actor: Principal) async throws {
+        guard actor.user.role >= .admin else {
+            await audit.record(.permissionDenied, actor: actor.user.id, target: nil, outcome: "denied", details: ["action": "read_audit_events"])
+            throw GatehouseError.forbidden
+        }
+    }
+
     /// One page of audit events, newest first.
     /// - Throws: `403 forbidden` for callers below admin (recorded as `permission_denied`).
     public func events(_ query: AuditQuery, actor: Principal) async throws -> AuditPage {
         try await guarded {
-            guard actor.user.role >= .admin else {
-                await audit.record(.permissionDenied, actor: actor.user.id, target: nil, outcome: "denied", details: ["action": "read_audit_events"])
-                throw GatehouseError.forbidden
-            }
+            try await requireReader(actor)
             return try await store.listAuditEvents(query)
         }
     }

@@ -82,6 +82,15 @@ public struct UserService: Sendable {
         }
     }
 
+    /// Refuses, before a request is even parsed, an actor whose role may not do `action` to any user (`403`,
+    /// recorded as `permission_denied` like every other refusal).
+    /// - Parameter name: The audited action name (`list_users`, `create_user`).
+    public func requireAttemptable(_ action: UserAction, named name: String, actor: Principal) async throws {
+        try await recordingDenial(name, actor: actor, target: nil) {
+            guard PermissionPolicy.mayAttempt(action, actor: actor.user.role) else { throw GatehouseError.forbidden }
+        }
+    }
+
     // MARK: Reading
 
     /// A user by id: the caller itself, or any user for moderator+. With `includeDeleted` (super_admin only)

@@ -150,10 +150,7 @@ public struct AuditController: Sendable {
 
     @Sendable func list(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        guard principal.user.role >= .admin else {
-            _ = try await auditLog.events(AuditQuery(), actor: principal)  // records permission_denied and throws 403
-            throw GatehouseError.forbidden
-        }
+        try await auditLog.requireReader(principal)
         let query = try Self.parse(request.uri.queryParameters)
         let page = try await auditLog.events(query, actor: principal)
         return try JSON.response(EventList(items: page.items.map(EventResponse.init), page: query.page, pageSize: query.pageSize, total: page.total))

@@ -51,7 +51,7 @@ public struct UserController: Sendable {
 
     @Sendable func list(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        guard PermissionPolicy.mayAttempt(.read, actor: principal.user.role) else { throw GatehouseError.forbidden }
+        try await users.requireAttemptable(.read, named: "list_users", actor: principal)
         let query = try ListQuery.parse(request.uri.queryParameters)
         let page = try await users.listUsers(query, actor: principal)
         return try JSON.response(
@@ -62,7 +62,7 @@ public struct UserController: Sendable {
 
     @Sendable func create(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        guard PermissionPolicy.mayAttempt(.create(role: .guest), actor: principal.user.role) else { throw GatehouseError.forbidden }
+        try await users.requireAttemptable(.create(role: .guest), named: "create_user", actor: principal)
         let body = try await request.decodeJSONBody(as: CreateUserRequest.self, context: context)
         let user = try await users.createUser(body.user, actor: principal)
         return try JSON.response(UserResponse(user), status: .created, headers: [.location: "/api/v1/users/\(user.id.uuidString.lowercased())"])
